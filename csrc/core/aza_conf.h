@@ -1,0 +1,41 @@
+/*
+** aza_conf.h
+** Compile-time limits and visibility macros of the aza core.
+** Every limit may be overridden from the build (-DAZA_MSGSZ=...).
+*/
+#ifndef aza_conf_h
+#define aza_conf_h
+
+/* size of the message buffer in aza_err, including the NUL */
+#if !defined(AZA_MSGSZ)
+#define AZA_MSGSZ 160
+#endif
+
+/* longest unit expression the parser accepts, in bytes */
+#if !defined(AZA_EXPR_MAX)
+#define AZA_EXPR_MAX 256
+#endif
+
+/* most terms (atom with prefix and exponent) one unit may hold */
+#if !defined(AZA_TERMS_MAX)
+#define AZA_TERMS_MAX 12
+#endif
+
+/* bytes of annotation text one unit may hold (all {...} together) */
+#if !defined(AZA_ANNOT_MAX)
+#define AZA_ANNOT_MAX 48
+#endif
+
+/* nesting depth of parentheses and of unit definitions */
+#if !defined(AZA_DEPTH_MAX)
+#define AZA_DEPTH_MAX 16
+#endif
+
+/* public symbols: default visibility even though the core is built hidden */
+#if defined(__GNUC__)
+#define AZA_API __attribute__((visibility("default")))
+#else
+#define AZA_API
+#endif
+
+#endif

@@ -1,0 +1,51 @@
+rockspec_format = "3.0"
+package = "aza"
+version = "scm-1"
+
+source = {
+  url = "git+file://.",
+}
+
+description = {
+  summary = "Unit-safe azathioprine protocols: a C core and a Lua 5.4 module",
+  detailed = [[
+aza lets hospital informatics staff write, test and run site-specific azathioprine
+protocols as Lua scripts. A C core does UCUM unit-safe dose maths and rule evaluation;
+LPeg parses the protocol language; every dose it prints is explained and cited.
+]],
+  license = "MIT",
+  labels = { "clinical", "ucum", "units", "rules" },
+}
+
+dependencies = {
+  "lua >= 5.4, < 5.5",
+  "lpeg >= 1.0",
+}
+
+test_dependencies = {
+  "busted",
+}
+
+build = {
+  type = "cmake",
+  variables = {
+    CMAKE_BUILD_TYPE = "Release",
+    CMAKE_C_FLAGS = "$(CFLAGS)",
+    CMAKE_MODULE_LINKER_FLAGS = "$(LIBFLAG)",
+    AZA_TESTS = "OFF",
+    LUA_INCDIR = "$(LUA_INCDIR)",
+    LUA_LIBDIR = "$(LUA_LIBDIR)",
+    LUA = "$(LUA)",
+    LIBDIR = "$(LIBDIR)",
+    LUADIR = "$(LUADIR)",
+  },
+  install = {
+    bin = {
+      aza = "bin/aza",
+    },
+  },
+}
+
+test = {
+  type = "busted",
+}

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Install the Debian packages aza needs that are not installed yet.
+# Uses sudo when not root. Installs nothing when everything is present.
+set -eu
+pkgs="cmake make gcc lua5.4 liblua5.4-dev lua-lpeg lua-busted lua-check luarocks lua-cjson
+clang-format clang libclang-rt-14-dev valgrind"
+missing=""
+for p in $pkgs; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null

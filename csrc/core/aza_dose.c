@@ -1,0 +1,1396 @@
+/*
+** aza_dose.c
+** Dose maths: targets, rounding to a formulary, modifiers, regimens,
+** titration. Pure C99: no heap, no globals, no printing.
+**
+** Deliverable amounts are integers in quarter milligrams ("q"): every
+** tablet strength is a multiple of 0.5 mg, so a half tablet is a multiple
+** of 0.25 mg. The set of deliverable daily amounts is the set of sums of
+** pieces (whole tablets, halves of scored tablets); it is computed as a
+** bit set by dynamic programming up to the largest amount a call needs.
+** Doses are compared as integers; a computed double (a target, a band
+** end, a cap) meets the integers with the tolerance AZA_DOSE_EPS_MG.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aza_dose.h"
+
+#define QPERMG   4 /* quarter milligrams per mg: 1 / AZA_DOSE_RES_MG */
+#define MAX_Q    ((long)AZA_DOSE_MAX_MG * QPERMG)
+#define EPS_Q    (AZA_DOSE_EPS_MG * QPERMG)
+#define NPIECES  (2 * AZA_FORMULARY_MAX)
+#define BUDGET   2000000L /* nodes of the regimen search */
+#define STEPSMAX 1000     /* titration steps before deduplication */
+
+/* {====================================================================
+** Formulary
+** ===================================================================== */
+
+void aza_formulary_default(aza_formulary *f) {
+  memset(f, 0, sizeof *f);
+  f->n = 2;
+  f->tab[0].mg = 25;
+  f->tab[0].scored = 0;
+  f->tab[1].mg = 50;
+  f->tab[1].scored = 1;
+}
+
+aza_status aza_formulary_check(const aza_formulary *f, aza_err *err) {
+  size_t i, j;
+  if (f == NULL) {
+    return aza_err_set(err, AZA_EARG, 0, "no formulary given");
+  }
+  if (f->n == 0) {
+    return aza_err_set(err, AZA_EFORMULARY, 0, "the formulary is empty");
+  }
+  if (f->n > AZA_FORMULARY_MAX) {
+    return aza_err_set(err, AZA_EFORMULARY, 0,
+                       "the formulary has %zu tablet strengths; at most %d",
+                       f->n, AZA_FORMULARY_MAX);
+  }
+  for (i = 0; i < f->n; i++) {
+    double mg = f->tab[i].mg;
+    if (!isfinite(mg)) {
+      return aza_err_set(err, AZA_EFORMULARY, 0,
+                         "tablet strength %g mg is not a finite number", mg);
+    }
+    if (mg <= 0) {
+      return aza_err_set(err, AZA_EFORMULARY, 0,
+                         "tablet strength %g mg is not positive", mg);
+    }
+    if (mg > AZA_STRENGTH_MAX_MG) {
+      return aza_err_set(err, AZA_EFORMULARY, 0,
+                         "tablet strength %g mg is above %d mg", mg,
+                         AZA_STRENGTH_MAX_MG);
+    }
+    if (fabs(mg * 2 - floor(mg * 2 + 0.5)) > 1e-9) {
+      return aza_err_set(err, AZA_EFORMULARY, 0,
+                         "tablet strength %g mg is not a multiple of 0.5 mg",
+                         mg);
+    }
+  }
+  for (i = 0; i < f->n; i++) {
+    for (j = i + 1; j < f->n; j++) {
+      long a = (long)floor(f->tab[i].mg * 2 + 0.5);
+      long b = (long)floor(f->tab[j].mg * 2 + 0.5);
+      if (a == b) {
+        return aza_err_set(err, AZA_EFORMULARY, 0,
+                           "tablet strength %g mg is listed twice",
+                           f->tab[i].mg);
+      }
+    }
+  }
+  return AZA_OK;
+}
+
+/*
+** A locale-free decimal: digits, optionally '.' and digits. Returns the
+** number of bytes read (0: no number) and the value in *v.
+*/
+static size_t read_decimal(const char *s, double *v) {
+  const char *p = s;
+  double mant = 0, scale = 1;
+  int digits = 0;
+  while (*p >= '0' && *p <= '9') {
+    mant = mant * 10 + (*p - '0');
+    digits++;
+    p++;
+  }
+  if (digits == 0) {
+    return 0;
+  }
+  if (*p == '.') {
+    int frac = 0;
+    p++;
+    while (*p >= '0' && *p <= '9') {
+      mant = mant * 10 + (*p - '0');
+      scale *= 10;
+      digits++;
+      frac++;
+      p++;
+    }
+    if (frac == 0) {
+      return 0;
+    }
+  }
+  if (digits > 15) {
+    return 0; /* more digits than a double holds exactly */
+  }
+  *v = mant / scale; /* one correctly rounded division */
+  return (size_t)(p - s);
+}
+
+aza_status aza_formulary_parse(const char *text, aza_formulary *f,
+                               aza_err *err) {
+  const char *s = text;
+  if (text == NULL || f == NULL) {
+    return aza_err_set(err, AZA_EARG, 0, "no formulary text given");
+  }
+  memset(f, 0, sizeof *f);
+  for (;;) {
+    double mg;
+    size_t len, pos;
+    while (*s == ' ') {
+      s++;
+    }
+    pos = (size_t)(s - text) + 1;
+    if (*s == '\0' && f->n == 0) {
+      return aza_err_set(err, AZA_EFORMULARY, 0, "the formulary is empty");
+    }
+    len = read_decimal(s, &mg);
+    if (len == 0) {
+      return aza_err_set(err, AZA_EFORMULARY, pos,
+                         "bad formulary item at %zu: expected a strength in "
+                         "mg such as 25 or 50s (s: scored)",
+                         pos);
+    }
+    if (f->n == AZA_FORMULARY_MAX) {
+      return aza_err_set(err, AZA_EFORMULARY, pos,
+                         "the formulary has more than %d tablet strengths",
+                         AZA_FORMULARY_MAX);
+    }
+    s += len;
+    f->tab[f->n].mg = mg;
+    f->tab[f->n].scored = 0;
+    if (*s == 's') {
+      f->tab[f->n].scored = 1;
+      s++;
+    }
+    f->n++;
+    while (*s == ' ') {
+      s++;
+    }
+    if (*s == ',') {
+      s++;
+      continue;
+    }
+    if (*s == '\0') {
+      break;
+    }
+    pos = (size_t)(s - text) + 1;
+    return aza_err_set(err, AZA_EFORMULARY, pos,
+                       "bad formulary item at %zu: expected ',' or the end",
+                       pos);
+  }
+  return aza_formulary_check(f, err);
+}
+
+size_t aza_formulary_format(const aza_formulary *f, char *buf, size_t size) {
+  size_t i, used = 0;
+  if (size > 0) {
+    buf[0] = '\0';
+  }
+  for (i = 0; f != NULL && i < f->n && i < AZA_FORMULARY_MAX; i++) {
+    char item[64];
+    int k = snprintf(item, sizeof item, "%s%g mg%s", i > 0 ? ", " : "",
+                     f->tab[i].mg, f->tab[i].scored ? " (scored)" : "");
+    size_t len = k > 0 ? (size_t)k : 0;
+    if (used + 1 < size) {
+      size_t room = size - used - 1;
+      size_t copy = len < room ? len : room;
+      memcpy(buf + used, item, copy);
+      buf[used + copy] = '\0';
+    }
+    used += len;
+  }
+  return used;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** The deliverable set
+** ===================================================================== */
+
+typedef struct piece {
+  long q;   /* amount in quarter mg */
+  int tab;  /* index in the formulary */
+  int half; /* 1: half a scored tablet (used at most once per strength) */
+} piece;
+
+typedef struct dctx {
+  aza_formulary f;
+  piece p[NPIECES]; /* largest first; a whole before a half of equal q */
+  size_t np;
+  long top; /* bits valid for 0..top; -1 before the first build */
+  unsigned char bits[(2 * MAX_Q) / 8 + 1];
+} dctx;
+
+static int piece_before(const piece *a, const piece *b) {
+  if (a->q != b->q) {
+    return a->q > b->q;
+  }
+  return a->half < b->half;
+}
+
+static aza_status ctx_init(dctx *c, const aza_formulary *f, aza_err *err) {
+  size_t i, j;
+  aza_status st;
+  if (f == NULL) {
+    aza_formulary_default(&c->f);
+  } else {
+    st = aza_formulary_check(f, err);
+    if (st != AZA_OK) {
+      return st;
+    }
+    c->f = *f;
+  }
+  c->np = 0;
+  for (i = 0; i < c->f.n; i++) {
+    long q = (long)floor(c->f.tab[i].mg * QPERMG + 0.5);
+    c->p[c->np].q = q;
+    c->p[c->np].tab = (int)i;
+    c->p[c->np].half = 0;
+    c->np++;
+    if (c->f.tab[i].scored) {
+      c->p[c->np].q = q / 2; /* q is even: the strength is k x 0.5 mg */
+      c->p[c->np].tab = (int)i;
+      c->p[c->np].half = 1;
+      c->np++;
+    }
+  }
+  for (i = 1; i < c->np; i++) { /* insertion sort, stable */
+    piece x = c->p[i];
+    j = i;
+    while (j > 0 && piece_before(&x, &c->p[j - 1])) {
+      c->p[j] = c->p[j - 1];
+      j--;
+    }
+    c->p[j] = x;
+  }
+  c->top = -1;
+  return AZA_OK;
+}
+
+static int bit_get(const dctx *c, long n) {
+  return (c->bits[n >> 3] >> (n & 7)) & 1;
+}
+
+/* the deliverable set up to `top` (unbounded sums of pieces) */
+static void ctx_reach(dctx *c, long top) {
+  size_t i;
+  long n;
+  if (top <= c->top) {
+    return;
+  }
+  if (top < 2 * c->top) {
+    top = 2 * c->top; /* grow geometrically: callers probe upwards */
+  }
+  if (top > 2 * MAX_Q) {
+    top = 2 * MAX_Q;
+  }
+  memset(c->bits, 0, (size_t)(top / 8 + 1));
+  c->bits[0] = 1;
+  for (i = 0; i < c->np; i++) {
+    long q = c->p[i].q;
+    for (n = q; n <= top; n++) {
+      if (bit_get(c, n - q)) {
+        c->bits[n >> 3] |= (unsigned char)(1u << (n & 7));
+      }
+    }
+  }
+  c->top = top;
+}
+
+/* 1 when n > 0 quarter mg is deliverable */
+static int ctx_has(dctx *c, long n) {
+  if (n <= 0 || n > 2 * MAX_Q) {
+    return 0;
+  }
+  ctx_reach(c, n);
+  return bit_get(c, n);
+}
+
+static double q2mg(long q) {
+  return (double)q / QPERMG;
+}
+
+static long q_floor(double mg) {
+  return (long)floor(mg * QPERMG + EPS_Q);
+}
+
+static long q_ceil(double mg) {
+  return (long)ceil(mg * QPERMG - EPS_Q);
+}
+
+static aza_status no_dose(dctx *c, double limit_mg, aza_err *err) {
+  char fb[AZA_MSGSZ];
+  aza_formulary_format(&c->f, fb, sizeof fb);
+  return aza_err_set(err, AZA_ENODOSE, 0,
+                     "no deliverable dose at or below %g mg/day: the "
+                     "smallest is %g mg (%s)",
+                     limit_mg, q2mg(c->p[c->np - 1].q), fb);
+}
+
+/* the largest deliverable amount <= limit_mg */
+static aza_status ctx_down(dctx *c, double limit_mg, long *out, aza_err *err) {
+  long n, top = q_floor(limit_mg);
+  if (top > MAX_Q) {
+    top = MAX_Q;
+  }
+  if (top >= 1) {
+    ctx_reach(c, top);
+    for (n = top; n >= 1; n--) {
+      if (bit_get(c, n)) {
+        *out = n;
+        return AZA_OK;
+      }
+    }
+  }
+  return no_dose(c, limit_mg, err);
+}
+
+/*
+** The deliverable amount nearest t inside [lo, hi] (ties: the lower one,
+** by scanning upwards and replacing only when strictly nearer); else the
+** largest one at or below hi.
+*/
+static aza_status ctx_nearest(dctx *c, double t, double lo, double hi,
+                              long *out, int *in_band, aza_err *err) {
+  long n, best = -1;
+  long lo_q = q_ceil(lo), hi_q = q_floor(hi);
+  double tq = t * QPERMG, bestd = 0;
+  if (lo_q < 1) {
+    lo_q = 1;
+  }
+  if (hi_q > MAX_Q) {
+    hi_q = MAX_Q;
+  }
+  if (hi_q >= lo_q) {
+    ctx_reach(c, hi_q);
+    for (n = lo_q; n <= hi_q; n++) {
+      if (bit_get(c, n)) {
+        double d = fabs((double)n - tq);
+        if (best < 0 || d < bestd - EPS_Q) {
+          best = n;
+          bestd = d;
+        }
+      }
+    }
+  }
+  if (best >= 0) {
+    *out = best;
+    *in_band = 1;
+    return AZA_OK;
+  }
+  *in_band = 0;
+  return ctx_down(c, hi, out, err);
+}
+
+/* a positive finite amount in mg/day up to AZA_DOSE_MAX_MG */
+static aza_status check_amount(const char *what, double mg, aza_err *err) {
+  if (!isfinite(mg)) {
+    return aza_err_set(err, AZA_EVALUE, 0,
+                       "%s %g mg/day is not a finite number", what, mg);
+  }
+  if (mg <= 0) {
+    return aza_err_set(err, AZA_EVALUE, 0, "%s %g mg/day is not positive", what,
+                       mg);
+  }
+  if (mg > AZA_DOSE_MAX_MG) {
+    return aza_err_set(err, AZA_EVALUE, 0,
+                       "%s %g mg/day is above the %d mg/day the dose maths "
+                       "handles",
+                       what, mg, AZA_DOSE_MAX_MG);
+  }
+  return AZA_OK;
+}
+
+aza_status aza_dose_deliverable(const aza_formulary *f, double mg, int *yes,
+                                aza_err *err) {
+  dctx c;
+  long q;
+  aza_status st;
+  if (f == NULL || yes == NULL) {
+    return aza_err_set(err, AZA_EARG, 0, "no formulary or result given");
+  }
+  st = ctx_init(&c, f, err);
+  if (st == AZA_OK) {
+    st = check_amount("amount", mg, err);
+  }
+  if (st != AZA_OK) {
+    return st;
+  }
+  q = (long)floor(mg * QPERMG + 0.5);
+  *yes = fabs(mg * QPERMG - (double)q) <= EPS_Q && ctx_has(&c, q);
+  return AZA_OK;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Rounding
+** ===================================================================== */
+
+static const char *const round_names[AZA_ROUND_COUNT] = {"nearest_in_band",
+                                                         "down"};
+
+const char *aza_rounding_name(aza_rounding r) {
+  if ((int)r < 0 || r >= AZA_ROUND_COUNT) {
+    return "?";
+  }
+  return round_names[r];
+}
+
+aza_status aza_rounding_parse(const char *name, aza_rounding *r, aza_err *err) {
+  int i;
+  for (i = 0; name != NULL && i < AZA_ROUND_COUNT; i++) {
+    if (strcmp(name, round_names[i]) == 0) {
+      *r = (aza_rounding)i;
+      return AZA_OK;
+    }
+  }
+  return aza_err_set(err, AZA_EARG, 0,
+                     "unknown rounding mode '%s' (nearest_in_band, down)",
+                     name != NULL ? name : "(null)");
+}
+
+static aza_status ctx_round(dctx *c, aza_rounding mode, double t, double lo,
+                            double hi, aza_rounded *out, aza_err *err) {
+  long q = 0;
+  int in_band = 1;
+  aza_status st;
+  if (mode == AZA_ROUND_DOWN) {
+    st = ctx_down(c, t, &q, err);
+  } else {
+    st = ctx_nearest(c, t, lo, hi, &q, &in_band, err);
+  }
+  if (st != AZA_OK) {
+    return st;
+  }
+  out->mg = q2mg(q);
+  out->target_mg = t;
+  out->error_pct = (out->mg - t) / t * 100;
+  out->in_band = in_band;
+  return AZA_OK;
+}
+
+aza_status aza_dose_round(const aza_formulary *f, aza_rounding mode,
+                          double target_mg, double lo_mg, double hi_mg,
+                          aza_rounded *out, aza_err *err) {
+  dctx c;
+  aza_status st;
+  if (out == NULL || (int)mode < 0 || mode >= AZA_ROUND_COUNT) {
+    return aza_err_set(err, AZA_EARG, 0, "bad rounding mode or no result");
+  }
+  st = ctx_init(&c, f, err);
+  if (st == AZA_OK) {
+    st = check_amount("target", target_mg, err);
+  }
+  if (st == AZA_OK && mode == AZA_ROUND_NEAREST_IN_BAND) {
+    if (!isfinite(lo_mg) || lo_mg < 0) {
+      return aza_err_set(err, AZA_EVALUE, 0,
+                         "band low end %g mg/day is not a finite number >= 0",
+                         lo_mg);
+    }
+    st = check_amount("band high end", hi_mg, err);
+    if (st == AZA_OK && lo_mg > hi_mg) {
+      return aza_err_set(err, AZA_EDOSE, 0,
+                         "band %g–%g mg/day: the low end is above the high end",
+                         lo_mg, hi_mg);
+    }
+  }
+  if (st != AZA_OK) {
+    return st;
+  }
+  return ctx_round(&c, mode, target_mg, lo_mg, hi_mg, out, err);
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Quantities in, checked
+** ===================================================================== */
+
+/* "600 kg" for messages: up to 10 significant digits, the UCUM unit */
+static void qfmt(const aza_qty *q, char *buf, size_t size) {
+  if (strcmp(q->unit.text, "1") == 0) {
+    snprintf(buf, size, "%.10g", q->value);
+  } else {
+    snprintf(buf, size, "%.10g %.*s", q->value,
+             (int)(size > 32 ? size - 32 : 1), q->unit.text);
+  }
+}
+
+static aza_status unit_of(const char *text, aza_unit *u, aza_err *err) {
+  return aza_unit_parse(text, u, NULL, err);
+}
+
+/* q in the unit `text` when its dimension is that of `text`; else *match=0 */
+static aza_status value_as(const aza_qty *q, const char *text, double *v,
+                           int *match, aza_err *err) {
+  aza_unit u;
+  aza_status st = unit_of(text, &u, err);
+  if (st != AZA_OK) {
+    return st;
+  }
+  *match = aza_dim_eq(&q->unit.dim, &u.dim);
+  if (!*match) {
+    return AZA_OK;
+  }
+  if (!isfinite(q->value)) {
+    *v = q->value;
+    return AZA_OK;
+  }
+  return aza_unit_convert(q->value, &q->unit, &u, v, err);
+}
+
+static aza_status wrong_dim(const char *what, const aza_qty *q,
+                            const char *want, aza_err *err) {
+  char qb[96], db[64];
+  qfmt(q, qb, sizeof qb);
+  aza_dim_format(&q->unit.dim, db, sizeof db);
+  return aza_err_set(err, AZA_EDIM, 0, "%s %s is %s; %s is needed", what, qb,
+                     db, want);
+}
+
+static aza_status get_weight(const aza_qty *w, double *kg, aza_err *err) {
+  char qb[96];
+  int match;
+  aza_status st = value_as(w, "kg", kg, &match, err);
+  if (st != AZA_OK) {
+    return st;
+  }
+  if (!match) {
+    return wrong_dim("weight", w, "a mass such as 70 kg or 176 [lb_av]", err);
+  }
+  qfmt(w, qb, sizeof qb);
+  if (!isfinite(*kg)) {
+    return aza_err_set(err, AZA_EVALUE, 0, "weight %s is not a finite number",
+                       qb);
+  }
+  if (*kg <= 0) {
+    return aza_err_set(err, AZA_EVALUE, 0, "weight %s is not positive", qb);
+  }
+  if (*kg < AZA_WEIGHT_MIN_KG || *kg > AZA_WEIGHT_MAX_KG) {
+    if (strcmp(w->unit.text, "kg") == 0) {
+      return aza_err_set(err, AZA_EVALUE, 0, "weight %s is outside %g–%g kg",
+                         qb, AZA_WEIGHT_MIN_KG, AZA_WEIGHT_MAX_KG);
+    }
+    return aza_err_set(err, AZA_EVALUE, 0,
+                       "weight %s (%.10g kg) is outside %g–%g kg", qb, *kg,
+                       AZA_WEIGHT_MIN_KG, AZA_WEIGHT_MAX_KG);
+  }
+  return AZA_OK;
+}
+
+/* a positive finite quantity of the dimension of mg/kg/d, in mg/kg/d */
+static aza_status get_per_kg(const char *what, const aza_qty *q, double *v,
+                             aza_err *err) {
+  char qb[96];
+  int match;
+  aza_status st = value_as(q, "mg/kg/d", v, &match, err);
+  if (st != AZA_OK) {
+    return st;
+  }
+  if (!match) {
+    return wrong_dim(what, q, "a dose per body mass and time such as 2 mg/kg/d",
+                     err);
+  }
+  qfmt(q, qb, sizeof qb);
+  if (!isfinite(*v)) {
+    return aza_err_set(err, AZA_EVALUE, 0, "%s %s is not a finite number", what,
+                       qb);
+  }
+  if (*v <= 0) {
+    return aza_err_set(err, AZA_EVALUE, 0, "%s %s is not positive", what, qb);
+  }
+  return AZA_OK;
+}
+
+/*
+** A daily amount: mg/d (always), or mg/kg/d x weight_kg when per_kg_ok
+** (*per_kg = 1 then). weight_kg 0 means no weight.
+*/
+static aza_status get_daily(const char *what, const aza_qty *q,
+                            double weight_kg, int per_kg_ok, double *mg,
+                            int *per_kg, aza_err *err) {
+  char qb[96];
+  int match;
+  aza_status st = value_as(q, "mg/d", mg, &match, err);
+  *per_kg = 0;
+  if (st != AZA_OK) {
+    return st;
+  }
+  if (!match && per_kg_ok) {
+    st = value_as(q, "mg/kg/d", mg, &match, err);
+    if (st != AZA_OK) {
+      return st;
+    }
+    *per_kg = match;
+  }
+  if (!match) {
+    return wrong_dim(what, q,
+                     per_kg_ok ? "a daily amount such as 50 mg/d or a dose "
+                                 "per body mass such as 1 mg/kg/d"
+                               : "a daily amount such as 50 mg/d",
+                     err);
+  }
+  qfmt(q, qb, sizeof qb);
+  if (!isfinite(*mg)) {
+    return aza_err_set(err, AZA_EVALUE, 0, "%s %s is not a finite number", what,
+                       qb);
+  }
+  if (*mg <= 0) {
+    return aza_err_set(err, AZA_EVALUE, 0, "%s %s is not positive", what, qb);
+  }
+  if (*per_kg) {
+    if (weight_kg <= 0) {
+      return aza_err_set(err, AZA_EVALUE, 0,
+                         "%s %s is per body mass and needs the weight", what,
+                         qb);
+    }
+    *mg *= weight_kg;
+  }
+  return check_amount(what, *mg, err);
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Target and plan
+** ===================================================================== */
+
+static int within(double x, double lo, double hi) {
+  return x >= lo * (1 - 1e-9) && x <= hi * (1 + 1e-9);
+}
+
+aza_status aza_dose_target(const aza_target_in *in, aza_plan *out,
+                           aza_err *err) {
+  dctx c;
+  double kg, rate, blo = 0, bhi = 0, std, lo, hi;
+  aza_rounded r;
+  aza_status st;
+  if (in == NULL || out == NULL || in->weight == NULL || in->rate == NULL) {
+    return aza_err_set(err, AZA_EARG, 0, "a target needs a weight and a rate");
+  }
+  if ((in->band_lo == NULL) != (in->band_hi == NULL)) {
+    return aza_err_set(err, AZA_EARG, 0, "a band needs both ends");
+  }
+  if ((int)in->rounding < 0 || in->rounding >= AZA_ROUND_COUNT) {
+    return aza_err_set(err, AZA_EARG, 0, "bad rounding mode");
+  }
+  st = ctx_init(&c, in->formulary, err);
+  if (st == AZA_OK) {
+    st = get_weight(in->weight, &kg, err);
+  }
+  if (st == AZA_OK) {
+    st = get_per_kg("rate", in->rate, &rate, err);
+  }
+  if (st == AZA_OK && in->band_lo != NULL) {
+    st = get_per_kg("band low end", in->band_lo, &blo, err);
+    if (st == AZA_OK) {
+      st = get_per_kg("band high end", in->band_hi, &bhi, err);
+    }
+    if (st == AZA_OK && blo > bhi) {
+      return aza_err_set(err, AZA_EDOSE, 0,
+                         "band %g–%g mg/kg/d: the low end is above the high "
+                         "end",
+                         blo, bhi);
+    }
+    if (st == AZA_OK && !within(rate, blo, bhi)) {
+      return aza_err_set(err, AZA_EDOSE, 0,
+                         "rate %g mg/kg/d is outside the band %g–%g mg/kg/d",
+                         rate, blo, bhi);
+    }
+  }
+  if (st != AZA_OK) {
+    return st;
+  }
+  std = rate * kg;
+  lo = in->band_lo != NULL ? blo * kg : std;
+  hi = in->band_lo != NULL ? bhi * kg : std;
+  st = check_amount("target", std, err);
+  if (st == AZA_OK) {
+    st = check_amount("band high end", hi, err);
+  }
+  if (st == AZA_OK) {
+    st = ctx_round(&c, in->rounding, std, lo, hi, &r, err);
+  }
+  if (st != AZA_OK) {
+    return st;
+  }
+  memset(out, 0, sizeof *out);
+  out->weight_kg = kg;
+  out->rate = rate;
+  out->standard_mg = std;
+  out->has_band = in->band_lo != NULL;
+  out->band_lo_mg = lo;
+  out->band_hi_mg = hi;
+  out->dose_mg = r.mg;
+  out->exact_mg = std;
+  out->error_pct = r.error_pct;
+  out->in_band = r.in_band;
+  out->rounding = in->rounding;
+  out->modified = 0;
+  out->formulary = c.f;
+  return AZA_OK;
+}
+
+aza_status aza_dose_current(double mg_per_day, const aza_qty *weight,
+                            const aza_formulary *formulary, aza_plan *out,
+                            aza_err *err) {
+  dctx c;
+  double kg = 0;
+  aza_status st;
+  if (out == NULL) {
+    return aza_err_set(err, AZA_EARG, 0, "no plan given");
+  }
+  st = ctx_init(&c, formulary, err);
+  if (st == AZA_OK) {
+    st = check_amount("current dose", mg_per_day, err);
+  }
+  if (st == AZA_OK && weight != NULL) {
+    st = get_weight(weight, &kg, err);
+  }
+  if (st != AZA_OK) {
+    return st;
+  }
+  memset(out, 0, sizeof *out);
+  out->weight_kg = kg;
+  out->standard_mg = mg_per_day;
+  out->band_lo_mg = mg_per_day;
+  out->band_hi_mg = mg_per_day;
+  out->dose_mg = mg_per_day;
+  out->exact_mg = mg_per_day;
+  out->in_band = 1;
+  out->rounding = AZA_ROUND_DOWN;
+  out->formulary = c.f;
+  return AZA_OK;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Modifiers
+** ===================================================================== */
+
+static const char *const mod_names[AZA_MOD_COUNT] = {"percent", "reduce",
+                                                     "fraction", "cap"};
+
+const char *aza_mod_name(aza_mod_kind k) {
+  if ((int)k < 0 || k >= AZA_MOD_COUNT) {
+    return "?";
+  }
+  return mod_names[k];
+}
+
+/* copy a label, cutting at a UTF-8 character boundary */
+static void copy_why(char *dst, const char *src) {
+  size_t n = src != NULL ? strlen(src) : 0;
+  if (n > AZA_WHY_MAX - 1) {
+    n = AZA_WHY_MAX - 1;
+    while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) {
+      n--;
+    }
+  }
+  if (n > 0) {
+    memcpy(dst, src, n);
+  }
+  dst[n] = '\0';
+}
+
+static aza_status check_pct(const char *what, double p, int zero_ok,
+                            aza_err *err) {
+  if (!isfinite(p) || p < 0 || p > 100) {
+    return aza_err_set(err, AZA_EVALUE, 0, "%s %g %% is outside 0–100 %%", what,
+                       p);
+  }
+  if (!zero_ok && p <= 0) {
+    return aza_err_set(err, AZA_EVALUE, 0, "%s %g %% is not positive", what, p);
+  }
+  return AZA_OK;
+}
+
+static aza_status check_modifiers(const aza_plan *in, const aza_modifiers *m,
+                                  double *cap_mg, aza_err *err) {
+  aza_status st;
+  if (m->use_percent) {
+    st = check_pct("percentage", m->percent, 0, err);
+    if (st != AZA_OK) {
+      return st;
+    }
+    if (m->percent_band) {
+      st = check_pct("percentage band low end", m->percent_lo, 1, err);
+      if (st == AZA_OK) {
+        st = check_pct("percentage band high end", m->percent_hi, 1, err);
+      }
+      if (st != AZA_OK) {
+        return st;
+      }
+      if (m->percent_lo > m->percent_hi) {
+        return aza_err_set(err, AZA_EDOSE, 0,
+                           "percentage band %g–%g %%: the low end is above "
+                           "the high end",
+                           m->percent_lo, m->percent_hi);
+      }
+      if (m->percent < m->percent_lo || m->percent > m->percent_hi) {
+        return aza_err_set(err, AZA_EDOSE, 0,
+                           "percentage %g %% is outside its band %g–%g %%",
+                           m->percent, m->percent_lo, m->percent_hi);
+      }
+    }
+  }
+  if (m->use_reduce) {
+    st = check_pct("reduction", m->reduce_percent, 0, err);
+    if (st != AZA_OK) {
+      return st;
+    }
+  }
+  if (m->use_fraction &&
+      (!isfinite(m->fraction) || m->fraction <= 0 || m->fraction > 1)) {
+    return aza_err_set(err, AZA_EVALUE, 0, "fraction %g is outside (0, 1]",
+                       m->fraction);
+  }
+  if (m->cap != NULL) {
+    int per_kg;
+    st = get_daily("cap", m->cap, in->weight_kg, 1, cap_mg, &per_kg, err);
+    if (st != AZA_OK) {
+      return st;
+    }
+  }
+  return AZA_OK;
+}
+
+static aza_status check_plan(const aza_plan *p, aza_err *err) {
+  aza_status st = aza_formulary_check(&p->formulary, err);
+  if (st == AZA_OK) {
+    st = check_amount("dose", p->dose_mg, err);
+  }
+  if (st == AZA_OK) {
+    st = check_amount("standard dose", p->standard_mg, err);
+  }
+  if (st == AZA_OK &&
+      (!isfinite(p->weight_kg) || p->weight_kg < 0 ||
+       (p->weight_kg > 0 && (p->weight_kg < AZA_WEIGHT_MIN_KG ||
+                             p->weight_kg > AZA_WEIGHT_MAX_KG)))) {
+    return aza_err_set(err, AZA_EVALUE, 0,
+                       "plan weight %g kg is outside %g–%g kg", p->weight_kg,
+                       AZA_WEIGHT_MIN_KG, AZA_WEIGHT_MAX_KG);
+  }
+  return st;
+}
+
+/* record a step and make it the plan's last rounding */
+static void record(aza_plan *p, aza_trace_entry *e, aza_mod_kind kind,
+                   const char *why, double before, const aza_rounded *r,
+                   aza_rounding mode, double lo, double hi) {
+  memset(e, 0, sizeof *e);
+  e->kind = kind;
+  copy_why(e->why, why);
+  e->before_mg = before;
+  e->exact_mg = r->target_mg;
+  e->after_mg = r->mg;
+  e->lo_mg = lo;
+  e->hi_mg = hi;
+  e->rounding = mode;
+  e->error_pct = r->error_pct;
+  e->changed = fabs(before - r->mg) > AZA_DOSE_EPS_MG;
+  p->dose_mg = r->mg;
+  p->exact_mg = r->target_mg;
+  p->error_pct = r->error_pct;
+  p->in_band = r->in_band;
+  p->rounding = mode;
+  p->modified += e->changed;
+}
+
+aza_status aza_dose_modify(const aza_plan *in, const aza_modifiers *m,
+                           aza_plan *out, aza_trace_entry *trace,
+                           size_t trace_cap, size_t *ntrace, aza_err *err) {
+  dctx c;
+  aza_plan p;
+  aza_rounded r;
+  double cap_mg = 0;
+  size_t need, n = 0;
+  aza_status st;
+  if (in == NULL || m == NULL || out == NULL || ntrace == NULL) {
+    return aza_err_set(err, AZA_EARG, 0, "modify needs a plan and modifiers");
+  }
+  need = (size_t)(m->use_percent != 0) + (size_t)(m->use_reduce != 0) +
+         (size_t)(m->use_fraction != 0) + (size_t)(m->cap != NULL);
+  if (need > 0 && (trace == NULL || trace_cap < need)) {
+    return aza_err_set(err, AZA_EARG, 0,
+                       "the trace has room for %zu entries; %zu are needed",
+                       trace != NULL ? trace_cap : 0, need);
+  }
+  *ntrace = 0;
+  p = *in;
+  st = check_plan(&p, err);
+  if (st == AZA_OK) {
+    st = check_modifiers(&p, m, &cap_mg, err);
+  }
+  if (st == AZA_OK) {
+    st = ctx_init(&c, &p.formulary, err);
+  }
+  if (st != AZA_OK) {
+    return st;
+  }
+  if (m->use_percent) { /* 1: percentage of the standard dose, banded */
+    double base = p.standard_mg, v = base * m->percent / 100;
+    double lo = m->percent_band ? base * m->percent_lo / 100 : v;
+    double hi = m->percent_band ? base * m->percent_hi / 100 : v;
+    double before = p.dose_mg;
+    st = ctx_round(&c, AZA_ROUND_NEAREST_IN_BAND, v, lo, hi, &r, err);
+    if (st != AZA_OK) {
+      return st;
+    }
+    record(&p, &trace[n++], AZA_MOD_PERCENT, m->percent_why, before, &r,
+           AZA_ROUND_NEAREST_IN_BAND, lo, hi);
+  }
+  if (m->use_reduce) { /* 2: percentage of the dose so far, down */
+    double before = p.dose_mg, v = before * m->reduce_percent / 100;
+    st = ctx_round(&c, AZA_ROUND_DOWN, v, 0, v, &r, err);
+    if (st != AZA_OK) {
+      return st;
+    }
+    record(&p, &trace[n++], AZA_MOD_REDUCE, m->reduce_why, before, &r,
+           AZA_ROUND_DOWN, 0, v);
+  }
+  if (m->use_fraction) { /* 3: fraction of the dose so far, down */
+    double before = p.dose_mg, v = before * m->fraction;
+    st = ctx_round(&c, AZA_ROUND_DOWN, v, 0, v, &r, err);
+    if (st != AZA_OK) {
+      return st;
+    }
+    record(&p, &trace[n++], AZA_MOD_FRACTION, m->fraction_why, before, &r,
+           AZA_ROUND_DOWN, 0, v);
+  }
+  if (m->cap != NULL) { /* 4: ceiling, down when the dose is above it */
+    double before = p.dose_mg;
+    if (before <= cap_mg + AZA_DOSE_EPS_MG) {
+      aza_trace_entry *e = &trace[n++];
+      memset(e, 0, sizeof *e);
+      e->kind = AZA_MOD_CAP;
+      copy_why(e->why, m->cap_why);
+      e->before_mg = e->exact_mg = e->after_mg = before;
+      e->hi_mg = cap_mg;
+      e->rounding = AZA_ROUND_DOWN;
+      e->changed = 0;
+    } else {
+      st = ctx_round(&c, AZA_ROUND_DOWN, cap_mg, 0, cap_mg, &r, err);
+      if (st != AZA_OK) {
+        return st;
+      }
+      record(&p, &trace[n++], AZA_MOD_CAP, m->cap_why, before, &r,
+             AZA_ROUND_DOWN, 0, cap_mg);
+    }
+  }
+  *ntrace = n;
+  *out = p;
+  return AZA_OK;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Regimen
+** ===================================================================== */
+
+typedef struct search {
+  const dctx *c;
+  int cnt[NPIECES];
+  int best[NPIECES];
+  int best_pieces, best_halves, found;
+  long budget;
+} search;
+
+/*
+** Depth-first over pieces (largest first), counts from the most down:
+** the first solution of a given cost is the one with the largest pieces,
+** and a later one replaces it only when strictly better.
+*/
+static void dfs(search *s, size_t i, long rem, int pieces, int halves) {
+  const piece *pc;
+  long c, maxc;
+  if (--s->budget < 0) {
+    return;
+  }
+  if (rem == 0) {
+    if (!s->found || pieces < s->best_pieces ||
+        (pieces == s->best_pieces && halves < s->best_halves)) {
+      memcpy(s->best, s->cnt, sizeof s->best);
+      s->best_pieces = pieces;
+      s->best_halves = halves;
+      s->found = 1;
+    }
+    return;
+  }
+  if (i == s->c->np) {
+    return;
+  }
+  pc = &s->c->p[i];
+  if (s->found && pieces + (rem + pc->q - 1) / pc->q > s->best_pieces) {
+    return; /* even all-largest cannot beat the best */
+  }
+  maxc = rem / pc->q;
+  if (pc->half && maxc > 1) {
+    maxc = 1; /* two halves of one strength: one whole tablet is better */
+  }
+  for (c = maxc; c >= 0; c--) {
+    s->cnt[i] = (int)c;
+    dfs(s, i + 1, rem - c * pc->q, pieces + (int)c,
+        halves + (pc->half ? (int)c : 0));
+  }
+  s->cnt[i] = 0;
+}
+
+static aza_status build_admin(const dctx *c, long q, aza_admin *a,
+                              aza_err *err) {
+  search s;
+  size_t i, t, order[AZA_FORMULARY_MAX];
+  memset(&s, 0, sizeof s);
+  memset(a, 0, sizeof *a);
+  s.c = c;
+  s.budget = BUDGET;
+  dfs(&s, 0, q, 0, 0);
+  if (s.budget < 0) {
+    return aza_err_set(err, AZA_ETOOBIG, 0,
+                       "the formulary is too irregular to choose tablets for "
+                       "%g mg",
+                       q2mg(q));
+  }
+  if (!s.found) { /* the callers checked the set: not reached */
+    return aza_err_set(err, AZA_ENODOSE, 0, "%g mg is not deliverable",
+                       q2mg(q));
+  }
+  a->mg = q2mg(q);
+  a->pieces = s.best_pieces;
+  for (i = 0; i < c->f.n; i++) { /* strengths, largest first */
+    order[i] = i;
+    for (t = i; t > 0 && c->f.tab[order[t]].mg > c->f.tab[order[t - 1]].mg;
+         t--) {
+      size_t x = order[t];
+      order[t] = order[t - 1];
+      order[t - 1] = x;
+    }
+  }
+  for (t = 0; t < c->f.n; t++) {
+    int halves = 0;
+    for (i = 0; i < c->np; i++) {
+      if (c->p[i].tab == (int)order[t]) {
+        halves += s.best[i] * (c->p[i].half ? 1 : 2);
+      }
+    }
+    if (halves > 0) {
+      a->item[a->nitems].strength_mg = c->f.tab[order[t]].mg;
+      a->item[a->nitems].scored = c->f.tab[order[t]].scored != 0;
+      a->item[a->nitems].halves = halves;
+      a->nitems++;
+    }
+  }
+  return AZA_OK;
+}
+
+static aza_status build_day(dctx *c, long q, const aza_regimen_opts *o,
+                            aza_day *d, aza_err *err) {
+  int twice = o->twice_daily ||
+              (o->split_above_mg > 0 && q2mg(q) > o->split_above_mg + 1e-9);
+  aza_status st;
+  memset(d, 0, sizeof *d);
+  d->mg = q2mg(q);
+  if (!twice) {
+    d->nadmin = 1;
+    return build_admin(c, q, &d->admin[0], err);
+  } else {
+    long a;
+    for (a = (q + 1) / 2; a < q; a++) { /* nearest-equal first */
+      if (ctx_has(c, a) && ctx_has(c, q - a)) {
+        break;
+      }
+    }
+    if (a >= q) {
+      char fb[AZA_MSGSZ];
+      aza_formulary_format(&c->f, fb, sizeof fb);
+      return aza_err_set(err, AZA_ENODOSE, 0,
+                         "%g mg/day cannot be split into two administrations "
+                         "with %s",
+                         q2mg(q), fb);
+    }
+    d->nadmin = 2;
+    st = build_admin(c, a, &d->admin[0], err);
+    if (st == AZA_OK) {
+      st = build_admin(c, q - a, &d->admin[1], err);
+    }
+    return st;
+  }
+}
+
+aza_status aza_dose_regimen(double mg_per_day, const aza_formulary *f,
+                            const aza_regimen_opts *opts, aza_regimen *out,
+                            aza_err *err) {
+  dctx c;
+  aza_regimen_opts o;
+  long q, a;
+  aza_status st;
+  if (out == NULL) {
+    return aza_err_set(err, AZA_EARG, 0, "no regimen given");
+  }
+  memset(&o, 0, sizeof o);
+  if (opts != NULL) {
+    o = *opts;
+  }
+  if (!isfinite(o.split_above_mg) || o.split_above_mg < 0) {
+    return aza_err_set(err, AZA_EVALUE, 0,
+                       "split threshold %g mg/day is not a finite number >= 0",
+                       o.split_above_mg);
+  }
+  st = ctx_init(&c, f, err);
+  if (st == AZA_OK) {
+    st = check_amount("daily amount", mg_per_day, err);
+  }
+  if (st != AZA_OK) {
+    return st;
+  }
+  q = (long)floor(mg_per_day * QPERMG + 0.5);
+  if (fabs(mg_per_day * QPERMG - (double)q) > EPS_Q) {
+    return aza_err_set(err, AZA_EVALUE, 0,
+                       "daily amount %g mg/day is not a multiple of %g mg",
+                       mg_per_day, AZA_DOSE_RES_MG);
+  }
+  memset(out, 0, sizeof *out);
+  out->mean_mg_per_day = q2mg(q);
+  if (ctx_has(&c, q)) {
+    out->ndays = 1;
+    out->weekly_mg = 7 * q2mg(q);
+    return build_day(&c, q, &o, &out->day[0], err);
+  }
+  if (o.allow_alternate) {
+    ctx_reach(&c, 2 * q);
+    for (a = q - 1; a >= 1; a--) { /* day A below, day B = 2q - a above */
+      if (ctx_has(&c, a) && ctx_has(&c, 2 * q - a)) {
+        break;
+      }
+    }
+    if (a >= 1) {
+      out->alternating = 1;
+      out->ndays = 2;
+      out->weekly_mg = 4 * q2mg(a) + 3 * q2mg(2 * q - a);
+      st = build_day(&c, a, &o, &out->day[0], err);
+      if (st == AZA_OK) {
+        st = build_day(&c, 2 * q - a, &o, &out->day[1], err);
+      }
+      return st;
+    }
+  }
+  {
+    char fb[AZA_MSGSZ];
+    aza_formulary_format(&c.f, fb, sizeof fb);
+    if (o.allow_alternate) {
+      return aza_err_set(err, AZA_ENODOSE, 0,
+                         "%g mg/day is not deliverable with %s, not even on "
+                         "alternate days",
+                         q2mg(q), fb);
+    }
+    return aza_err_set(err, AZA_ENODOSE, 0,
+                       "%g mg/day is not deliverable with %s and alternate-day "
+                       "dosing is not allowed",
+                       q2mg(q), fb);
+  }
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Civil dates (Howard Hinnant's days_from_civil / civil_from_days)
+** ===================================================================== */
+
+static long days_from_civil(long y, long m, long d) {
+  long era, yoe, doy, doe;
+  y -= m <= 2;
+  era = (y >= 0 ? y : y - 399) / 400;
+  yoe = y - era * 400;
+  doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, long *y, long *m, long *d) {
+  long era, doe, yoe, doy, mp;
+  z += 719468;
+  era = (z >= 0 ? z : z - 146096) / 146097;
+  doe = z - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int is_leap(long y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+aza_status aza_date_parse(const char *text, long *days, aza_err *err) {
+  static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  long y = 0, m, d;
+  int i, ok = text != NULL && strlen(text) == 10;
+  for (i = 0; ok && i < 10; i++) {
+    if (i == 4 || i == 7) {
+      ok = text[i] == '-';
+    } else {
+      ok = text[i] >= '0' && text[i] <= '9';
+    }
+  }
+  if (ok) {
+    y = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 +
+        (text[3] - '0');
+    m = (text[5] - '0') * 10 + (text[6] - '0');
+    d = (text[8] - '0') * 10 + (text[9] - '0');
+    ok = y >= 1 && m >= 1 && m <= 12 && d >= 1 &&
+         d <= mdays[m - 1] + (m == 2 && is_leap(y));
+    if (ok && days != NULL) {
+      *days = days_from_civil(y, m, d);
+    }
+  }
+  if (!ok) {
+    return aza_err_set(err, AZA_EVALUE, 0,
+                       "date '%.40s' is not a valid yyyy-mm-dd date",
+                       text != NULL ? text : "(null)");
+  }
+  return AZA_OK;
+}
+
+aza_status aza_date_format(long days, char buf[11], aza_err *err) {
+  long y, m, d;
+  civil_from_days(days, &y, &m, &d);
+  if (y < 1 || y > 9999) {
+    buf[0] = '\0';
+    return aza_err_set(err, AZA_EVALUE, 0, "date outside years 0001–9999");
+  }
+  buf[0] = (char)('0' + y / 1000);
+  buf[1] = (char)('0' + y / 100 % 10);
+  buf[2] = (char)('0' + y / 10 % 10);
+  buf[3] = (char)('0' + y % 10);
+  buf[4] = '-';
+  buf[5] = (char)('0' + m / 10);
+  buf[6] = (char)('0' + m % 10);
+  buf[7] = '-';
+  buf[8] = (char)('0' + d / 10);
+  buf[9] = (char)('0' + d % 10);
+  buf[10] = '\0';
+  return AZA_OK;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Titration
+** ===================================================================== */
+
+/* a daily amount that is deliverable: exact for mg/d, down for mg/kg/d */
+static aza_status titration_amount(dctx *c, const char *what, const aza_qty *q,
+                                   double kg, long *out, aza_err *err) {
+  double mg;
+  int per_kg;
+  long n;
+  aza_status st = get_daily(what, q, kg, 1, &mg, &per_kg, err);
+  if (st != AZA_OK) {
+    return st;
+  }
+  if (per_kg) {
+    return ctx_down(c, mg, out, err);
+  }
+  n = (long)floor(mg * QPERMG + 0.5);
+  if (fabs(mg * QPERMG - (double)n) > EPS_Q || !ctx_has(c, n)) {
+    char fb[AZA_MSGSZ];
+    aza_formulary_format(&c->f, fb, sizeof fb);
+    return aza_err_set(err, AZA_EDOSE, 0,
+                       "%s %g mg/day is not deliverable with %s", what, mg, fb);
+  }
+  *out = n;
+  return AZA_OK;
+}
+
+static aza_status push_step(aza_titration_step *steps, size_t cap, size_t *n,
+                            long q, long week, int dated, long day0,
+                            aza_err *err) {
+  aza_titration_step *s;
+  if (*n >= cap) {
+    return aza_err_set(err, AZA_ETOOBIG, 0,
+                       "the titration needs more than %zu steps", cap);
+  }
+  s = &steps[(*n)++];
+  memset(s, 0, sizeof *s);
+  s->mg = q2mg(q);
+  s->week = (int)week;
+  if (dated) {
+    return aza_date_format(day0 + week * 7, s->date, err);
+  }
+  return AZA_OK;
+}
+
+aza_status aza_dose_titration(const aza_titration_in *in,
+                              aza_titration_step *steps, size_t cap,
+                              size_t *nsteps, aza_err *err) {
+  dctx c;
+  double kg = 0, step_mg = 0;
+  long start, target, last, i, day0 = 0;
+  int dated;
+  aza_status st;
+  if (in == NULL || steps == NULL || nsteps == NULL || in->start == NULL ||
+      in->target == NULL) {
+    return aza_err_set(err, AZA_EARG, 0,
+                       "a titration needs a start, a target and room for "
+                       "steps");
+  }
+  *nsteps = 0;
+  dated = in->start_date != NULL;
+  st = ctx_init(&c, in->formulary, err);
+  if (st == AZA_OK && in->weight != NULL) {
+    st = get_weight(in->weight, &kg, err);
+  }
+  if (st == AZA_OK && (in->every_weeks < 1 || in->every_weeks > 52)) {
+    return aza_err_set(err, AZA_EVALUE, 0,
+                       "interval %d weeks is outside 1–52 weeks",
+                       in->every_weeks);
+  }
+  if (st == AZA_OK && dated) {
+    st = aza_date_parse(in->start_date, &day0, err);
+  }
+  if (st == AZA_OK) {
+    st = titration_amount(&c, "start", in->start, kg, &start, err);
+  }
+  if (st == AZA_OK) {
+    st = titration_amount(&c, "target", in->target, kg, &target, err);
+  }
+  if (st == AZA_OK && in->step != NULL) {
+    int per_kg;
+    st = get_daily("step", in->step, kg, 0, &step_mg, &per_kg, err);
+    if (st == AZA_OK &&
+        (q2mg(target) - q2mg(start)) / step_mg > (double)STEPSMAX) {
+      return aza_err_set(err, AZA_EVALUE, 0,
+                         "step %g mg/day is too small: more than %d steps "
+                         "from %g to %g mg/day",
+                         step_mg, STEPSMAX, q2mg(start), q2mg(target));
+    }
+  }
+  if (st != AZA_OK) {
+    return st;
+  }
+  if (start >= target) { /* never above the target */
+    return push_step(steps, cap, nsteps, target, 0, dated, day0, err);
+  }
+  st = push_step(steps, cap, nsteps, start, 0, dated, day0, err);
+  last = start;
+  for (i = 1; st == AZA_OK; i++) {
+    double raw =
+        in->step != NULL ? q2mg(start) + (double)i * step_mg : q2mg(target);
+    long week = i * in->every_weeks;
+    if (raw >= q2mg(target) - AZA_DOSE_EPS_MG) {
+      return push_step(steps, cap, nsteps, target, week, dated, day0, err);
+    } else {
+      long q;
+      st = ctx_down(&c, raw, &q, err);
+      if (st == AZA_OK && q > last) {
+        st = push_step(steps, cap, nsteps, q, week, dated, day0, err);
+        last = q;
+      }
+    }
+  }
+  return st;
+}
+
+/* }==================================================================== */

@@ -18,10 +18,10 @@ int azaL_pushfail(lua_State *L, const aza_err *err) {
 
 /*
 ** The message carries the position of the Lua code that used the
-** operator (level 2: level 1 is the C metamethod itself).
+** operator (level 1: the caller of the running C metamethod).
 */
 int azaL_raise(lua_State *L, const aza_err *err) {
-  luaL_where(L, 2);
+  luaL_where(L, 1);
   lua_pushfstring(L, "aza: %s (%s)", err->msg, aza_status_name(err->code));
   lua_concat(L, 2);
   return lua_error(L);

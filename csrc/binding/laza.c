@@ -1,0 +1,129 @@
+/*
+** laza.c
+** luaopen_aza_core: the aza.core module table. The unit table lives once
+** in C; Lua reads it through units(), prefixes() and aliases().
+** Each binding file adds its own functions through its opener
+** (azaL_open_qty, azaL_open_dose, azaL_open_eval, azaL_open_sandbox).
+*/
+#include "laza_aux.h"
+#include "laza_eval.h"
+#include "laza_sandbox.h"
+
+#if !defined(LAZA_VERSION)
+#define LAZA_VERSION "0.1.0-dev"
+#endif
+
+/* the only symbol the binding exports (azaL_* stay hidden) */
+#if defined(__GNUC__)
+#define LAZA_EXPORT __attribute__((visibility("default")))
+#else
+#define LAZA_EXPORT LUAMOD_API
+#endif
+
+LAZA_EXPORT int luaopen_aza_core(lua_State *L);
+
+static void set_string(lua_State *L, const char *key, const char *value) {
+  lua_pushstring(L, value != NULL ? value : "");
+  lua_setfield(L, -2, key);
+}
+
+static void set_bool(lua_State *L, const char *key, int value) {
+  lua_pushboolean(L, value);
+  lua_setfield(L, -2, key);
+}
+
+/*
+** units() -> list of atoms in table order, each
+** {code, name, property, metric, special, arbitrary, base, definition,
+**  definition_value}
+*/
+static int core_units(lua_State *L) {
+  size_t i, n = aza_atom_count();
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    aza_atom_info a;
+    if (aza_atom_get(i, &a) != AZA_OK) {
+      continue;
+    }
+    lua_createtable(L, 0, 9);
+    set_string(L, "code", a.code);
+    set_string(L, "name", a.name);
+    set_string(L, "property", a.property);
+    set_bool(L, "metric", a.is_metric);
+    set_bool(L, "special", a.is_special);
+    set_bool(L, "arbitrary", a.is_arbitrary);
+    set_bool(L, "base", a.is_base);
+    set_string(L, "definition", a.def_unit);
+    lua_pushnumber(L, a.def_value);
+    lua_setfield(L, -2, "definition_value");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/* prefixes() -> list of {code, name, value} */
+static int core_prefixes(lua_State *L) {
+  size_t i, n = aza_prefix_count();
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    aza_prefix_info p;
+    if (aza_prefix_get(i, &p) != AZA_OK) {
+      continue;
+    }
+    lua_createtable(L, 0, 3);
+    set_string(L, "code", p.code);
+    set_string(L, "name", p.name);
+    lua_pushnumber(L, p.value);
+    lua_setfield(L, -2, "value");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/* aliases() -> list of {spelling, ucum} */
+static int core_aliases(lua_State *L) {
+  size_t i, n = aza_alias_count();
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    aza_alias_info a;
+    if (aza_alias_get(i, &a) != AZA_OK) {
+      continue;
+    }
+    lua_createtable(L, 0, 2);
+    set_string(L, "spelling", a.spelling);
+    set_string(L, "ucum", a.ucum);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/*
+** status_names() -> list of the status names in code order:
+** [1] = "OK" (code 0), [2] = "E_SYNTAX" (code 1), ...
+*/
+static int core_status_names(lua_State *L) {
+  int i;
+  lua_createtable(L, AZA_STATUS_COUNT, 0);
+  for (i = 0; i < AZA_STATUS_COUNT; i++) {
+    lua_pushstring(L, aza_status_name((aza_status)i));
+    lua_rawseti(L, -2, i + 1);
+  }
+  return 1;
+}
+
+static const luaL_Reg core_funcs[] = {{"units", core_units},
+                                      {"prefixes", core_prefixes},
+                                      {"aliases", core_aliases},
+                                      {"status_names", core_status_names},
+                                      {NULL, NULL}};
+
+LAZA_EXPORT int luaopen_aza_core(lua_State *L) {
+  luaL_newlib(L, core_funcs);
+  azaL_open_qty(L);
+  azaL_open_dose(L);
+  azaL_open_eval(L);
+  azaL_open_sandbox(L);
+  lua_pushliteral(L, LAZA_VERSION);
+  lua_setfield(L, -2, "version");
+  return 1;
+}

@@ -1,0 +1,188 @@
+--- The fact catalogue: every name a rule condition may read, and the
+-- functions of the condition language.
+--
+-- One table, in a fixed order: a fact's **slot** is its index in
+-- `facts.list` (the compiler and the C evaluator use it). Types:
+--
+-- * `quantity`: a number in the fact's reference `unit` (UCUM). A patient
+--   value in another unit of the same dimension is converted to it.
+--   `tpmt.activity` has no reference unit (it is method-specific, see
+--   rules/data/tpmt_activity.lua): a condition compares it in the unit of
+--   the literal it is compared with.
+-- * `string`: one word; `words` lists the allowed ones when fixed.
+-- * `boolean`, `date` (a day), `set` (of strings).
+--
+-- Lab tests (design §7) each come with three sub-facts: `<test>.date` (the
+-- date of the result), `<test>.uln` and `<test>.lln` (the laboratory's upper
+-- and lower limits of normal, in the test's unit). Lab tests are `series`
+-- facts too: `rise_percent(creatinine, 365 d)` reads every dated result.
+--
+-- Units chosen where UCUM has no single spelling:
+--
+-- * `tgn6`, `mmp6` (6-thioguanine and 6-methylmercaptopurine nucleotides,
+--   reported per 8x10^8 red cells): `pmol/{8x10^8_RBC}`. The annotation
+--   keeps the reference population in the unit, so a value in another
+--   basis (`pmol/{RBC}` or per g Hb) never converts silently.
+-- * `egfr`: `mL/min/{1.73_m2}` (normalised to body surface area); `crcl`:
+--   `mL/min` (Cockcroft-Gault, not normalised). They do not convert into
+--   each other.
+--
+-- @module aza.protocol.facts
+-- @usage
+-- local facts = require "aza.protocol.facts"
+-- print(facts.by_name["wbc"].unit, facts.by_name["wbc"].slot)  --> 10*9/L  1
+
+local ipairs = ipairs
+
+local M = {}
+
+--- Words of `tpmt.phenotype` and `nudt15.phenotype`.
+M.PHENOTYPES = { "normal", "intermediate", "possible_intermediate", "poor", "indeterminate" }
+
+-- lab tests of design §7 in catalogue order: name, unit, description
+local LABS = {
+  { "wbc", "10*9/L", "white blood cell count" },
+  { "neutrophils", "10*9/L", "neutrophil count" },
+  { "lymphocytes", "10*9/L", "lymphocyte count" },
+  { "eosinophils", "10*9/L", "eosinophil count" },
+  { "platelets", "10*9/L", "platelet count" },
+  { "hemoglobin", "g/L", "haemoglobin" },
+  { "mcv", "fL", "mean corpuscular volume" },
+  { "alt", "U/L", "alanine aminotransferase" },
+  { "ast", "U/L", "aspartate aminotransferase" },
+  { "alp", "U/L", "alkaline phosphatase" },
+  { "bilirubin", "umol/L", "total bilirubin" },
+  { "albumin", "g/L", "serum albumin" },
+  { "creatinine", "umol/L", "serum creatinine" },
+  { "egfr", "mL/min/{1.73_m2}", "estimated glomerular filtration rate" },
+  { "crcl", "mL/min", "creatinine clearance (Cockcroft-Gault)" },
+  { "tgn6", "pmol/{8x10^8_RBC}", "6-thioguanine nucleotides in red cells" },
+  { "mmp6", "pmol/{8x10^8_RBC}", "6-methylmercaptopurine nucleotides in red cells" },
+  { "temperature", "Cel", "body temperature" },
+  { "inr", "1", "international normalised ratio" },
+}
+
+--- The facts, in slot order. Each entry: `name`, `type`, `unit` (quantity),
+-- `words` (string, when fixed), `series` (lab tests), `lab` (the test a
+-- lab fact or sub-fact belongs to), `from` (where the patient input holds
+-- it, design §7), `description`, and `slot` (its index here).
+M.list = {}
+
+local function add(entry)
+  M.list[#M.list + 1] = entry
+  entry.slot = #M.list
+end
+
+for _, lab in ipairs(LABS) do
+  local name, unit, desc = lab[1], lab[2], lab[3]
+  add { name = name, type = "quantity", unit = unit, series = true, lab = name,
+        from = "labs[test=" .. name .. "].value", description = desc }
+  add { name = name .. ".date", type = "date", lab = name,
+        from = "labs[test=" .. name .. "].date", description = "date of the " .. desc .. " result" }
+  add { name = name .. ".uln", type = "quantity", unit = unit, lab = name,
+        from = "labs[test=" .. name .. "].uln",
+        description = "upper limit of normal of the " .. desc }
+  add { name = name .. ".lln", type = "quantity", unit = unit, lab = name,
+        from = "labs[test=" .. name .. "].lln",
+        description = "lower limit of normal of the " .. desc }
+end
+
+local PATIENT = {
+  { name = "age", type = "quantity", unit = "a", from = "birth_date, as_of",
+    description = "age in years, from birth_date and as_of" },
+  { name = "weight", type = "quantity", unit = "kg", from = "weight",
+    description = "actual body weight" },
+  { name = "height", type = "quantity", unit = "cm", from = "height", description = "height" },
+  { name = "sex", type = "string", words = { "female", "male" }, from = "sex",
+    description = "sex" },
+  { name = "pregnant", type = "boolean", from = "pregnant", description = "pregnant" },
+  { name = "breastfeeding", type = "boolean", from = "breastfeeding",
+    description = "breastfeeding" },
+  { name = "tpmt.phenotype", type = "string", words = M.PHENOTYPES,
+    from = "genotype.TPMT, phenotype.TPMT or tpmt_activity",
+    description = "TPMT metaboliser phenotype" },
+  { name = "nudt15.phenotype", type = "string", words = M.PHENOTYPES,
+    from = "genotype.NUDT15 or phenotype.NUDT15", description = "NUDT15 metaboliser phenotype" },
+  { name = "tpmt.activity", type = "quantity", unit = nil, method_unit = true,
+    from = "tpmt_activity.value, tpmt_activity.unit",
+    description = "TPMT enzyme activity, in the laboratory method's unit" },
+  { name = "tpmt.activity.date", type = "date", from = "tpmt_activity.date",
+    description = "date of the TPMT activity sample" },
+  { name = "tpmt.method", type = "string", from = "tpmt_activity.method",
+    description = "TPMT activity laboratory method (st_thomas, ...)" },
+  { name = "transfusion.date", type = "date", from = "transfusion_date",
+    description = "date of the last red-cell transfusion" },
+  { name = "azathioprine.status", type = "string", words = { "naive", "active", "stopped" },
+    from = "azathioprine.status", description = "azathioprine treatment status" },
+  { name = "azathioprine.dose", type = "quantity", unit = "mg/d", from = "azathioprine.dose",
+    description = "current azathioprine dose" },
+  { name = "azathioprine.started", type = "date", from = "azathioprine.started",
+    description = "date azathioprine was started" },
+  { name = "azathioprine.cumulative", type = "quantity", unit = "g",
+    from = "azathioprine.cumulative", description = "cumulative azathioprine exposure" },
+  { name = "symptoms", type = "set", from = "symptoms", description = "current symptoms" },
+  { name = "conditions", type = "set", from = "conditions", description = "conditions" },
+  { name = "allergies", type = "set", from = "allergies", description = "drug allergies" },
+  { name = "medications.active", type = "set", from = "medications[status=active].name",
+    description = "medications being taken" },
+  { name = "medications.planned", type = "set", from = "medications[status=planned].name",
+    description = "medications planned" },
+  { name = "vaccines.planned", type = "set", from = "vaccines_planned",
+    description = "vaccines planned" },
+  { name = "ancestry", type = "set", from = "ancestry", description = "ancestry groups" },
+}
+
+for _, entry in ipairs(PATIENT) do
+  add(entry)
+end
+
+--- Facts by name.
+M.by_name = {}
+for _, entry in ipairs(M.list) do
+  M.by_name[entry.name] = entry
+end
+
+--- The functions of the condition language. Each entry: `args` (a list of
+-- argument kinds), `result` (`boolean`, `quantity` or `number`), `unit`
+-- (the result unit of a quantity result: a bare number compared with the
+-- result is read in it), `reads` (the set facts a membership function
+-- looks in: true when the string is in any of them), `never_unknown`.
+--
+-- Argument kinds: `fact` (any fact name), `date` (a date fact), `string`
+-- (a string literal), `quantity` (a quantity-valued expression), `series`
+-- (a lab test name), `duration` (a quantity literal of dimension time).
+M.functions = {
+  known = { args = { "fact" }, result = "boolean", never_unknown = true,
+            description = "true when the fact is given" },
+  unknown = { args = { "fact" }, result = "boolean", never_unknown = true,
+              description = "true when the fact is missing" },
+  taking = { args = { "string" }, result = "boolean", reads = { "medications.active" },
+             description = "the medication is being taken" },
+  planned = { args = { "string" }, result = "boolean",
+              reads = { "medications.planned", "vaccines.planned" },
+              description = "the medication or vaccine is planned" },
+  has = { args = { "string" }, result = "boolean", reads = { "conditions", "symptoms" },
+          description = "the condition or symptom is present" },
+  allergic = { args = { "string" }, result = "boolean", reads = { "allergies" },
+               description = "the patient is allergic to it" },
+  ancestry = { args = { "string" }, result = "boolean", reads = { "ancestry" },
+               description = "the ancestry group is listed" },
+  days_since = { args = { "date" }, result = "quantity", unit = "d",
+                 description = "days from the date to as_of" },
+  weeks_since = { args = { "date" }, result = "quantity", unit = "wk",
+                  description = "weeks from the date to as_of" },
+  ratio = { args = { "quantity", "quantity" }, result = "number",
+            description = "a / b, of two quantities of the same dimension" },
+  rise_percent = { args = { "series", "duration" }, result = "quantity", unit = "%",
+                   description = "percent rise of the latest result over the lowest "
+                     .. "result within the window before as_of" },
+}
+
+--- Look up a fact.
+-- @tparam string name
+-- @treturn table|nil the catalogue entry
+function M.get(name)
+  return M.by_name[name]
+end
+
+return M

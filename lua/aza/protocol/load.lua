@@ -1,0 +1,619 @@
+--- Load a protocol: run its script in the sandbox, resolve `extends`,
+-- merge, hash and check it.
+--
+-- A protocol is named by a file path (`site/site-ibd.lua`) or by the id of
+-- a shipped protocol (`ibd`), looked up as `<id>.lua` in the search path:
+-- `opts.path` when given (a list of directories), else the installed
+-- `aza/rules/` next to the Lua modules, then the checkout's `rules/`.
+--
+-- `extends = "ibd"` (an id, looked up the same way, or a path relative to
+-- the extending file) inherits everything from the parent, then:
+--
+-- * `references`, `parameters`, `data`: the child's entries override the
+--   parent's, key by key (tables are merged recursively; lists replace);
+-- * `disable = { "rule-id", … }` drops inherited rules (each must exist);
+-- * `replace = { rule "id" { … }, … }` replaces inherited rules in place
+--   (each must exist);
+-- * `rules = { … }` adds rules; a rule whose id is inherited replaces that
+--   rule in place, as `replace` does.
+--
+-- Every override is recorded in `protocol.overrides` as `{what, old, new,
+-- by, line}` (`by` the file that made it), so a trace can show it.
+--
+-- The content hash is FNV-1a 64 (offset basis 0xcbf29ce484222325, prime
+-- 0x100000001b3) over the source files in extends order (the root first),
+-- each fed as its byte length in decimal, a newline, then its bytes; it is
+-- printed as 16 lowercase hex digits. It changes when any file of the
+-- chain changes, and not when files move.
+--
+-- @module aza.protocol.load
+-- @usage
+-- local load = require "aza.protocol.load"
+-- local p, msg, code = load.load("spec/fixtures/protocols/site-ibd.lua",
+--                                { path = { "spec/fixtures/protocols" } })
+-- if p then print(p.id, p.version, p.hash) else print(msg) end
+
+local dsl = require "aza.protocol.dsl"
+local sandbox = require "aza.protocol.sandbox"
+
+local debug, io, ipairs, math, next, require, string, table, tostring, type =
+  debug, io, ipairs, math, next, require, string, table, tostring, type
+
+local M = {}
+
+--- Deepest `extends` chain accepted.
+M.MAX_DEPTH = 16
+
+local copy = dsl.copy
+
+-- {=== paths ===
+
+local function dirname(path)
+  return string.match(path, "^(.*)/[^/]*$") or "."
+end
+
+local function exists(path)
+  local f = io.open(path, "rb")
+  if f then
+    f:close()
+    return true
+  end
+  return false
+end
+
+local function is_path(name)
+  return string.find(name, "/", 1, true) ~= nil or string.sub(name, -4) == ".lua"
+end
+
+--- The default search path: the installed `aza/rules/` next to the Lua
+-- modules, then the checkout's `rules/`.
+-- @treturn {string,...}
+function M.default_path()
+  local src = debug.getinfo(1, "S").source
+  local here = string.sub(src, 1, 1) == "@" and dirname(string.sub(src, 2)) or "."
+  local aza = dirname(here)             -- .../aza
+  local root = dirname(dirname(aza))    -- the checkout: .../lua/aza -> ...
+  return { aza .. "/rules", root .. "/rules" }
+end
+
+--- Find a protocol file.
+-- @tparam string name a path, or the id of a protocol on the search path
+-- @tparam[opt] table opts `path` (list of directories)
+-- @tparam[opt] string from_dir directory for relative paths (of `extends`)
+-- @treturn string the file
+-- @return[2] nil
+-- @treturn[2] string message
+-- @treturn[2] string `"E_NOTFOUND"`
+function M.resolve(name, opts, from_dir)
+  opts = opts or {}
+  if type(name) ~= "string" or name == "" then
+    return nil, "protocol name must be a non-empty string", "E_NOTFOUND"
+  end
+  if is_path(name) then
+    local path = name
+    if from_dir and string.sub(name, 1, 1) ~= "/" then
+      path = from_dir .. "/" .. name
+    end
+    -- "dir/./x.lua" and "./x.lua" name the same file as "dir/x.lua", "x.lua"
+    path = string.gsub(path, "/%./", "/")
+    path = string.gsub(path, "/%./", "/")
+    path = string.gsub(path, "^%./(.)", "%1")
+    if exists(path) then
+      return path
+    end
+    return nil, "no protocol file '" .. path .. "'", "E_NOTFOUND"
+  end
+  if not string.find(name, "^[%w_%-%.]+$") then
+    return nil, "bad protocol id '" .. name .. "'", "E_NOTFOUND"
+  end
+  local dirs = opts.path or M.default_path()
+  for _, dir in ipairs(dirs) do
+    local path = dir .. "/" .. name .. ".lua"
+    if exists(path) then
+      return path
+    end
+  end
+  return nil, "no protocol '" .. name .. "' in the search path (" .. table.concat(dirs, ", ")
+    .. ")", "E_NOTFOUND"
+end
+
+-- }===
+
+-- {=== helpers ===
+
+local FNV_OFFSET = -3750763034362895579 -- 0xcbf29ce484222325 as a signed 64-bit integer
+local FNV_PRIME = 0x100000001b3
+
+local function fnv_feed(h, s)
+  for i = 1, #s do
+    h = (h ~ string.byte(s, i)) * FNV_PRIME
+  end
+  return h
+end
+
+--- FNV-1a 64 of one text.
+-- @tparam string s
+-- @treturn string 16 lowercase hex digits (`fnv1a64("a")` is `af63dc4c8601ec8c`)
+function M.fnv1a64(s)
+  return string.format("%016x", fnv_feed(FNV_OFFSET, s))
+end
+
+--- The content hash of a protocol: FNV-1a 64 over its files' texts in
+-- extends order, each fed as `#text .. "\n" .. text`.
+-- @tparam {string,...} texts
+-- @treturn string 16 lowercase hex digits
+function M.hash(texts)
+  local h = FNV_OFFSET
+  for _, s in ipairs(texts) do
+    h = fnv_feed(h, tostring(#s) .. "\n")
+    h = fnv_feed(h, s)
+  end
+  return string.format("%016x", h)
+end
+
+-- Levenshtein distance, for suggestions
+local function distance(a, b)
+  if math.abs(#a - #b) > 3 then
+    return 99
+  end
+  local prev = {}
+  for j = 0, #b do
+    prev[j] = j
+  end
+  for i = 1, #a do
+    local cur = { [0] = i }
+    for j = 1, #b do
+      local cost = string.byte(a, i) == string.byte(b, j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+--- The closest candidate to a misspelt name, or nil.
+-- @tparam string name
+-- @tparam {string,...} candidates
+-- @treturn string|nil
+function M.suggest(name, candidates)
+  if type(name) ~= "string" then
+    return nil
+  end
+  local best, bestd = nil, math.max(2, #name // 4) + 1
+  for _, c in ipairs(candidates) do
+    local d = distance(name, c)
+    if d < bestd then
+      best, bestd = c, d
+    end
+  end
+  return best
+end
+
+--- The first line at or after `from` that contains `needle`, or `from`.
+-- @tparam string source
+-- @tparam string needle plain text
+-- @tparam[opt] integer from
+-- @treturn integer
+function M.locate(source, needle, from)
+  from = from or 1
+  local line = 1
+  for text in string.gmatch(source .. "\n", "([^\n]*)\n") do
+    if line >= from and string.find(text, needle, 1, true) then
+      return line
+    end
+    line = line + 1
+  end
+  return from
+end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in next, t do
+    keys[#keys + 1] = k
+  end
+  table.sort(keys, function(a, b)
+    if type(a) == type(b) and (type(a) == "string" or type(a) == "number") then
+      return a < b
+    end
+    return type(a) < type(b)
+  end)
+  return keys
+end
+
+local function is_list(t)
+  return type(t) == "table" and (t[1] ~= nil or next(t) == nil)
+end
+
+local function deep_equal(a, b)
+  if type(a) ~= "table" or type(b) ~= "table" then
+    return a == b
+  end
+  for k, v in next, a do
+    if not deep_equal(v, b[k]) then
+      return false
+    end
+  end
+  for k in next, b do
+    if a[k] == nil then
+      return false
+    end
+  end
+  return true
+end
+
+local function add_error(errors, file, line, message)
+  errors[#errors + 1] = { file = file, line = line, message = message }
+end
+
+--- Format errors as `file:line: message` lines.
+-- @tparam {table,...} errors `{file, line, message}`
+-- @treturn string
+function M.format_errors(errors)
+  local lines = {}
+  for _, e in ipairs(errors) do
+    if e.file then
+      lines[#lines + 1] = e.file .. ":" .. tostring(e.line or 0) .. ": " .. e.message
+    else
+      lines[#lines + 1] = e.message
+    end
+  end
+  return table.concat(lines, "\n")
+end
+
+-- }===
+
+-- {=== one file ===
+
+local BASE_NAMES = { "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawlen",
+                     "select", "tonumber", "tostring", "type", "unpack", "string", "math",
+                     "table", "load", "_G", "_VERSION" }
+
+--- Run one protocol file in the sandbox (no extends, no checks).
+-- @tparam string path
+-- @tparam[opt] table opts `budget`, `memory` (sandbox limits)
+-- @treturn table the protocol object as the script built it, plus `source`
+-- @return[2] nil
+-- @treturn[2] string message `file:line: …`
+-- @treturn[2] string code `E_NOTFOUND`, `E_SYNTAX`, `E_SCRIPT`, `E_LIMIT`, `E_PROTOCOL`
+function M.run_file(path, opts)
+  opts = opts or {}
+  local f, err = io.open(path, "rb")
+  if not f then
+    return nil, "cannot read protocol file: " .. tostring(err), "E_NOTFOUND"
+  end
+  local source = f:read("a")
+  f:close()
+  local ctx = {}
+  local names = dsl.names(ctx)
+  local candidates = {}
+  for k in next, names do
+    candidates[#candidates + 1] = k
+  end
+  for _, k in ipairs(BASE_NAMES) do
+    candidates[#candidates + 1] = k
+  end
+  table.sort(candidates)
+  local res = table.pack(sandbox.run(source, "@" .. path, {
+    names = names, budget = opts.budget, memory = opts.memory,
+    suggest = function(name)
+      return M.suggest(name, candidates)
+    end,
+  }))
+  if not res[1] then
+    return nil, res[2], res[3]
+  end
+  local p = res[2]
+  local ours = false
+  for _, q in ipairs(ctx.protocols) do
+    if q == p then
+      ours = true
+    end
+  end
+  if not ours then
+    return nil, path .. ":1: the script must return protocol \"id\" { … } (it returned "
+      .. (type(p) == "table" and "a table" or type(p)) .. ")", "E_PROTOCOL"
+  end
+  p.source = source
+  p.file = path
+  return p
+end
+
+-- {=== structure of one layer (raw protocol object): errors into `errors` ===
+
+local function layer_fields(p, errors)
+  local allowed = {}
+  for _, k in ipairs(dsl.PROTOCOL_FIELDS) do
+    allowed[k] = true
+  end
+  for _, k in ipairs { "file", "line", "source", "spec_id" } do
+    allowed[k] = true
+  end
+  for _, k in ipairs(sorted_keys(p)) do
+    if not allowed[k] then
+      local hint = M.suggest(tostring(k), dsl.PROTOCOL_FIELDS)
+      add_error(errors, p.file, M.locate(p.source, tostring(k), p.line),
+        "protocol '" .. p.id .. "': unknown field '" .. tostring(k) .. "'"
+        .. (hint and ("; did you mean '" .. hint .. "'?") or "")
+        .. " (fields: " .. table.concat(dsl.PROTOCOL_FIELDS, ", ") .. ")")
+    end
+  end
+  if p.spec_id ~= nil and p.spec_id ~= p.id then
+    add_error(errors, p.file, p.line, "protocol '" .. p.id .. "': the table also says id = '"
+      .. tostring(p.spec_id) .. "'; give the id once, as protocol \"" .. p.id .. "\" { … }")
+  end
+end
+
+local FIELD_TYPES = {
+  { "title", "string", 'title = "…"' },
+  { "version", "string", 'version = "2026.1"' },
+  { "description", "string", 'description = "…"' },
+  { "extends", "string", 'extends = "ibd"' },
+  { "references", "table", 'references = { key = "text" }' },
+  { "parameters", "table", "parameters = { … }" },
+  { "data", "table", "data = { … }" },
+  { "required", "table", 'required = { "weight", "tpmt.phenotype", … }' },
+  { "rules", "table", 'rules = { rule "id" { … }, … }' },
+  { "replace", "table", 'replace = { rule "id" { … }, … }' },
+  { "disable", "table", 'disable = { "rule-id", … }' },
+}
+
+local function layer_types(p, errors)
+  for _, ft in ipairs(FIELD_TYPES) do
+    local field, kind, example = ft[1], ft[2], ft[3]
+    local v = p[field]
+    if v ~= nil and type(v) ~= kind then
+      add_error(errors, p.file, M.locate(p.source, field, p.line), "protocol '" .. p.id .. "': "
+        .. field .. " must be a " .. kind .. " (" .. example .. "), got " .. type(v))
+      p[field] = nil
+    end
+  end
+end
+
+-- rules and replace hold rule objects only; keep those, in order
+local function layer_rule_lists(p, errors)
+  for _, field in ipairs { "rules", "replace" } do
+    local list = p[field]
+    if list then
+      local keep = {}
+      for _, k in ipairs(sorted_keys(list)) do
+        local r = list[k]
+        if type(k) ~= "number" or type(r) ~= "table" or type(r.id) ~= "string" or not r.line then
+          add_error(errors, p.file, M.locate(p.source, field, p.line), "protocol '" .. p.id
+            .. "': " .. field .. "[" .. tostring(k) .. "] is not a rule; write rule \"id\" { … }")
+        else
+          keep[#keep + 1] = r
+        end
+      end
+      p[field] = keep
+    end
+  end
+end
+
+local function layer_disable(p, errors)
+  for i, id in ipairs(p.disable or {}) do
+    if type(id) ~= "string" then
+      add_error(errors, p.file, M.locate(p.source, "disable", p.line), "protocol '" .. p.id
+        .. "': disable[" .. i .. "] must be a rule id string")
+    end
+  end
+  if not p.extends then
+    for _, field in ipairs { "replace", "disable" } do
+      if p[field] then
+        add_error(errors, p.file, M.locate(p.source, field, p.line), "protocol '" .. p.id
+          .. "': " .. field .. " needs extends = \"…\" (there is nothing to " .. field .. ")")
+        p[field] = nil
+      end
+    end
+  end
+end
+
+local function check_layer(p, errors)
+  layer_fields(p, errors)
+  layer_types(p, errors)
+  layer_rule_lists(p, errors)
+  layer_disable(p, errors)
+end
+
+-- }===
+
+-- {=== merge ===
+
+-- merge src into dst (both plain tables) recording overrides
+local function merge_into(dst, src, path, ov, by, source, from)
+  for _, k in ipairs(sorted_keys(src)) do
+    local v = src[k]
+    local name = path .. "." .. tostring(k)
+    local old = dst[k]
+    if type(v) == "table" and not is_list(v) and type(old) == "table" and not is_list(old) then
+      merge_into(old, v, name, ov, by, source, from)
+    else
+      if old ~= nil and not deep_equal(old, v) then
+        ov[#ov + 1] = { what = name, old = copy(old), new = copy(v), by = by,
+                        line = M.locate(source, tostring(k), from) }
+      end
+      dst[k] = copy(v)
+    end
+  end
+end
+
+local function base_of(c)
+  return {
+    id = c.id, version = c.version, title = c.title, description = c.description,
+    file = c.file, line = c.line,
+    files = { c.file }, sources = { c.source },
+    references = copy(c.references or {}),
+    parameters = copy(c.parameters or {}),
+    data = copy(c.data or {}),
+    required = copy(c.required),
+    rules = copy(c.rules or {}),
+    overrides = {}, disabled = {},
+  }
+end
+
+-- the child's disable list: drops inherited rules (state.dropped)
+local function apply_disable(st, c, errors)
+  local disable_line = c.disable and M.locate(c.source, "disable", c.line) or c.line
+  for _, id in ipairs(c.disable or {}) do
+    if type(id) == "string" then
+      local line = M.locate(c.source, '"' .. id .. '"', disable_line)
+      if st.index[id] and not st.dropped[id] then
+        st.dropped[id] = true
+        st.R.disabled[#st.R.disabled + 1] = id
+        st.ov[#st.ov + 1] = { what = "rule " .. id, old = "enabled", new = "disabled",
+                              by = c.file, line = line }
+      elseif not st.index[id] then
+        local hint = M.suggest(id, st.parent_ids)
+        add_error(errors, c.file, line, "disable: protocol '" .. st.parent .. "' has no rule '"
+          .. id .. "'" .. (hint and ("; did you mean '" .. hint .. "'?")
+            or "; remove it from disable"))
+      end
+    end
+  end
+end
+
+-- replace an inherited rule in place; false when r.id is not (or no more) replaceable
+local function replace_rule(st, r, explicit, errors)
+  local i = st.index[r.id]
+  if st.dropped[r.id] then
+    add_error(errors, r.file, r.line, "rule '" .. r.id .. "' is both disabled and replaced; "
+      .. "keep one of the two")
+    return true
+  end
+  if not i or st.replaced[r.id] then
+    return false
+  end
+  st.ov[#st.ov + 1] = { what = "rule " .. r.id, old = st.rules[i].when, new = r.when,
+                        by = r.file, line = r.line, explicit = explicit or nil }
+  st.rules[i] = copy(r)
+  st.replaced[r.id] = true
+  return true
+end
+
+local function merge_rules(st, c, errors)
+  apply_disable(st, c, errors)
+  for _, r in ipairs(c.replace or {}) do
+    if not st.index[r.id] then
+      local hint = M.suggest(r.id, st.parent_ids)
+      add_error(errors, r.file, r.line, "replace: protocol '" .. st.parent .. "' has no rule '"
+        .. r.id .. "' to replace" .. (hint and ("; did you mean '" .. hint .. "'?")
+          or "; add it under rules = { … } instead"))
+    elseif not replace_rule(st, r, true, errors) then
+      st.rules[#st.rules + 1] = copy(r) -- replaced twice: the duplicate check reports it
+    end
+  end
+  for _, r in ipairs(c.rules or {}) do
+    if not replace_rule(st, r, false, errors) then
+      st.rules[#st.rules + 1] = copy(r)
+    end
+  end
+  for _, r in ipairs(st.rules) do
+    if not st.dropped[r.id] then
+      st.R.rules[#st.R.rules + 1] = r
+    end
+  end
+end
+
+local function merge(P, c, errors)
+  local R = {
+    id = c.id, version = c.version, title = c.title or P.title,
+    description = c.description or P.description, extends = P.id,
+    file = c.file, line = c.line,
+    files = copy(P.files), sources = copy(P.sources),
+    references = copy(P.references), parameters = copy(P.parameters), data = copy(P.data),
+    required = copy(P.required),
+    rules = {}, overrides = copy(P.overrides), disabled = copy(P.disabled),
+  }
+  R.files[#R.files + 1] = c.file
+  R.sources[#R.sources + 1] = c.source
+  local ov, by = R.overrides, c.file
+  merge_into(R.references, c.references or {}, "references", ov, by, c.source, c.line)
+  merge_into(R.parameters, c.parameters or {}, "parameters", ov, by, c.source, c.line)
+  merge_into(R.data, c.data or {}, "data", ov, by, c.source, c.line)
+  if c.required then
+    if R.required and not deep_equal(R.required, c.required) then
+      ov[#ov + 1] = { what = "required", old = R.required, new = copy(c.required), by = by,
+                      line = M.locate(c.source, "required", c.line) }
+    end
+    R.required = copy(c.required)
+  end
+  local st = { R = R, ov = ov, parent = P.id, rules = {}, index = {}, parent_ids = {},
+               dropped = {}, replaced = {} }
+  for _, r in ipairs(P.rules) do
+    st.rules[#st.rules + 1] = copy(r)
+    st.index[r.id] = #st.rules
+    st.parent_ids[#st.parent_ids + 1] = r.id
+  end
+  merge_rules(st, c, errors)
+  return R
+end
+
+-- }===
+
+-- load target (a name) with its parents; chain: files already on the way
+local function resolve_chain(name, opts, from_dir, chain, errors)
+  local path, msg, code = M.resolve(name, opts, from_dir)
+  if not path then
+    return nil, msg, code
+  end
+  for _, seen in ipairs(chain) do
+    if seen == path then
+      chain[#chain + 1] = path
+      return nil, "extends cycle: " .. table.concat(chain, " -> "), "E_PROTOCOL"
+    end
+  end
+  if #chain >= M.MAX_DEPTH then
+    return nil, path .. ": extends chain deeper than " .. M.MAX_DEPTH, "E_PROTOCOL"
+  end
+  chain[#chain + 1] = path
+  local c
+  c, msg, code = M.run_file(path, opts)
+  if not c then
+    return nil, msg, code
+  end
+  check_layer(c, errors)
+  if not c.extends then
+    return base_of(c)
+  end
+  local P
+  P, msg, code = resolve_chain(c.extends, opts, dirname(path), chain, errors)
+  if not P then
+    if code == "E_NOTFOUND" then
+      msg = c.file .. ":" .. M.locate(c.source, "extends", c.line) .. ": extends: " .. msg
+      code = "E_PROTOCOL"
+    end
+    return nil, msg, code
+  end
+  return merge(P, c, errors)
+end
+
+--- Load, merge and check a protocol.
+-- @tparam string name a file path or the id of a protocol on the search path
+-- @tparam[opt] table opts `path` (list of directories for ids and
+--   `extends`), `units` (for the checks; default `aza.units`), `budget`,
+--   `memory` (sandbox limits per file), `check` (`false` to skip checks)
+-- @treturn table the protocol: `id version title description extends file
+--   line files hash references parameters data rules overrides disabled`;
+--   each rule `{id, when, action, cite, message, file, line, ast, facts}`
+-- @return[2] nil
+-- @treturn[2] string message: `file:line: …` lines
+-- @treturn[2] string code: `E_NOTFOUND`, `E_SYNTAX` (Lua syntax), `E_SCRIPT`,
+--   `E_LIMIT` (sandbox), `E_PROTOCOL` (a check failed)
+-- @treturn[2] table the list of errors `{file, line, message}` (E_PROTOCOL)
+function M.load(name, opts)
+  opts = opts or {}
+  local errors = {}
+  local p, msg, code = resolve_chain(name, opts, nil, {}, errors)
+  if not p then
+    return nil, msg, code, { { message = msg } }
+  end
+  p.hash = M.hash(p.sources)
+  if opts.check ~= false then
+    require("aza.protocol.check").check(p, { units = opts.units }, errors)
+  end
+  if #errors > 0 then
+    return nil, M.format_errors(errors), "E_PROTOCOL", errors
+  end
+  return p
+end
+
+return M

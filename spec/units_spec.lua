@@ -103,6 +103,8 @@ local must_parse = {
   { "K/uL", "10*3/uL", "1/volume" },
   { "cells/uL", "/uL", "1/volume" },
   { "IU/L", "[IU]/L", "[iU]/volume" },
+  { "IU/kg", "[IU]/kg", "[iU]/mass" },
+  { "mIU/mL", "m[IU]/mL", "[iU]/volume" },
   { "mcg", "ug", "mass" },
   { "\u{B5}g", "ug", "mass" },     -- micro sign
   { "\u{3BC}g", "ug", "mass" },    -- Greek mu
@@ -140,7 +142,7 @@ local must_fail = {
   { "mg/day", "E_UNIT", "unknown unit 'day' at 4" },
   { "units/L", "E_UNIT", "unknown unit 'units'" },
   { "cells", "E_UNIT", "unknown unit 'cells'" },
-  { "mIU", "E_UNIT", "unknown unit 'mIU'" },
+  { "iu", "E_UNIT", "unknown unit 'iu'" },
   { "mg^2", "E_UNIT", "unknown unit 'mg^'" },
   { "kg/m^2", "E_UNIT", "unknown unit 'm^' at 4" },
   { "mg**2", "E_UNIT", "unknown unit 'mg**'" },

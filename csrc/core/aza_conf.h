@@ -31,10 +31,14 @@
 #define AZA_DEPTH_MAX 16
 #endif
 
-/* public symbols: default visibility even though the core is built hidden */
-#if defined(__GNUC__)
-#define AZA_API __attribute__((visibility("default")))
-#else
+/*
+** Marks the public API. The core is a static library built with hidden
+** visibility and linked into the Lua module, so by default nothing of it
+** is exported from core.so (only luaopen_aza_core is). A build that makes
+** a shared C library of the core defines AZA_API as
+** __attribute__((visibility("default"))).
+*/
+#if !defined(AZA_API)
 #define AZA_API
 #endif
 

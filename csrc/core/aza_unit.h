@@ -12,11 +12,15 @@
 **   below, plus `mm`, the number of mass/mass pairs the expression holds
 **   (mg/kg/d has mass 0, time -1, mm 1, so it is never mistaken for /d).
 **   `mm` is computed from the terms: min(sum of positive mass exponents,
-**   sum of negative mass exponents).
+**   sum of negative mass exponents), plus the pairs inside the atoms'
+**   own definitions (Gy = J/kg holds one), so Gy and J/kg agree.
 ** - Multiplying or dividing quantities merges terms: the same atom and
 **   prefix add exponents; an atom of the same dimension with the opposite
 **   sign is converted into the left operand's atom and cancels
-**   (2.5 mg/kg/d * 70 kg = 175 mg/d; [lb_av]/h / (kg/s) is unity).
+**   (2.5 mg/kg/d * 70 kg = 175 mg/d). A mass/mass pair cancels that way
+**   only when mass remains on a side (70 [lb_av] * 2 mg/kg/d is mg/d;
+**   175 mg/d / 70 kg stays 2.5 mg/d/kg). Dividing quantities of the same
+**   dimension gives a pure number ([lb_av]/h / (kg/s) is unity).
 ** - mol is a base dimension of its own (amount of substance), not a pure
 **   number: umol/L never converts to 10*9/L. This is a deliberate safety
 **   departure from strict UCUM, documented in docs/units.md.
@@ -85,8 +89,11 @@ typedef enum aza_unit_kind {
   AZA_UNIT_SPECIAL    /* a special unit standing alone: by function */
 } aza_unit_kind;
 
+/* aza_term.atom of a standalone annotation ({cells}, /{tot}): no atom */
+#define AZA_ATOM_NONE 0xFFFF
+
 typedef struct aza_term {
-  uint16_t atom;  /* index in the unit table */
+  uint16_t atom;  /* index in the unit table, or AZA_ATOM_NONE */
   int8_t prefix;  /* index in the prefix table, -1 for none */
   int8_t exp;     /* non-zero integer exponent */
   uint8_t ann;    /* offset of its annotation in aza_unit.annot, or 0xFF */
@@ -99,8 +106,10 @@ typedef struct aza_term {
 ** for display; parse(text) gives back the same factor and dimension.
 */
 typedef struct aza_unit {
-  double factor; /* to canonical units (ratio units) */
-  double scale;  /* numeric factor from literal numbers */
+  double factor; /* to canonical units, scale included (ratio units); for a
+                    special unit alone, the factor of its function's
+                    reference unit (1 for Cel, 5/9 for [degF]) */
+  double scale;  /* numeric factor from literal numbers (4.s, s/4) */
   aza_dim dim;
   uint8_t kind;        /* aza_unit_kind */
   uint8_t special;     /* special function id when kind is SPECIAL */
@@ -128,7 +137,8 @@ AZA_API size_t aza_unit_format(const aza_unit *u, char *buf, size_t size);
 
 /*
 ** Conversion of a value between units. Ratio units need equal dimensions
-** (AZA_EDIM, AZA_EARBITRARY, AZA_EANNOT otherwise); special units convert
+** (AZA_EDIM, AZA_EARBITRARY, AZA_EANNOT otherwise; AZA_ESUBSTANCE when
+** only a molar mass is missing, mg/dL to umol/L); special units convert
 ** through their function where it is implemented (AZA_ESPECIAL when not,
 ** or when a special atom sits inside a larger expression).
 ** The value must be finite (AZA_EVALUE).
@@ -140,7 +150,10 @@ AZA_API aza_status aza_unit_convert(double value, const aza_unit *from,
 /*
 ** Substance conversions: amount <-> mass through a molar mass, only when
 ** the caller names the substance ("creatinine" 113.12 g/mol, "bilirubin"
-** 584.66 g/mol, ...). Units that need no substance convert as usual.
+** 584.66 g/mol, "glucose", "urea", "uric acid", "cholesterol"; names are
+** case-insensitive, '_' or ' '), in the numerator (mg/dL <-> umol/L) or
+** the denominator (mg/mmol <-> mg/g). Units that need no substance
+** convert as usual; a NULL substance is aza_unit_convert.
 ** Errors as aza_unit_convert plus AZA_ESUBSTANCE for an unknown name.
 */
 AZA_API aza_status aza_unit_convert_substance(double value,
@@ -249,7 +262,10 @@ AZA_API aza_status aza_qty_cmp(const aza_qty *a, const aza_qty *b, int *cmp,
 /* 1 when dimensions are equal and canonical values are exactly equal */
 AZA_API int aza_qty_eq(const aza_qty *a, const aza_qty *b);
 
-/* "70 kg": shortest round-trip form of the value, a space, the unit */
+/*
+** "70 kg": shortest round-trip form of the value, a space, the unit; a
+** dimensionless quantity whose unit is "1" prints as the bare number.
+*/
 AZA_API size_t aza_qty_format(const aza_qty *q, char *buf, size_t size);
 
 /* }==================================================================== */

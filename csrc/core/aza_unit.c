@@ -1,0 +1,1750 @@
+/*
+** aza_unit.c
+** UCUM units: the parser (case-sensitive UCUM plus the explicit lab-alias
+** table), dimension and factor by recursive resolution of the unit table,
+** special-unit functions, conversion and formatting.
+**
+** Grammar (left to right, so mg/kg/d is mg/(kg.d) and s/m.mg is
+** (s/m).mg):
+**   main      := '/' term | term
+**   term      := component (('.' | '/') component)*
+**   component := '(' term ')' | annotation | number [annotation]
+**              | symbol [exponent] [annotation]
+**   exponent  := ['+' | '-'] digits          (10* and 10^ take one too)
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aza_unit_int.h"
+
+/* {====================================================================
+** Small helpers
+** ===================================================================== */
+
+/* 10^n, exact for |n| <= 22 */
+static double pow10i(int n) {
+  static const double tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  if (n >= 0 && n <= 22) {
+    return tab[n];
+  }
+  return pow(10.0, (double)n);
+}
+
+/* m * 10^p10 with one rounding where possible */
+static double scale10(double m, int p10) {
+  while (p10 > 22) {
+    m *= 1e22;
+    p10 -= 22;
+  }
+  while (p10 < -22) {
+    m /= 1e22;
+    p10 += 22;
+  }
+  return p10 >= 0 ? m * pow10i(p10) : m / pow10i(-p10);
+}
+
+/* integer power by repeated multiplication (exact for small cases) */
+static double powi(double x, int n) {
+  double r = 1.0;
+  int neg = n < 0;
+  unsigned u = (unsigned)(neg ? -n : n);
+  while (u) {
+    if (u & 1u) {
+      r *= x;
+    }
+    x *= x;
+    u >>= 1;
+  }
+  return neg ? 1.0 / r : r;
+}
+
+static int is_digit(int c) {
+  return c >= '0' && c <= '9';
+}
+
+/* printable ASCII that may appear in a symbol outside brackets */
+static int is_symch(int c) {
+  return c >= 33 && c <= 126 && c != '.' && c != '/' && c != '(' && c != ')' &&
+         c != '{' && c != '}' && c != '[' && c != ']';
+}
+
+/* FNV-1a of an annotation text; never 0 */
+static uint32_t ann_hash(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 16777619u;
+  }
+  return h ? h : 1u;
+}
+
+/* describe the byte at s[i] for a message: "'x'", "end" or "byte 0xC3" */
+static void describe(const char *s, size_t n, size_t i, char *buf,
+                     size_t size) {
+  if (i >= n) {
+    snprintf(buf, size, "end of input");
+  } else if ((unsigned char)s[i] >= 33 && (unsigned char)s[i] <= 126) {
+    snprintf(buf, size, "'%c'", s[i]);
+  } else if (s[i] == ' ') {
+    snprintf(buf, size, "space");
+  } else {
+    snprintf(buf, size, "byte 0x%02X", (unsigned)(unsigned char)s[i]);
+  }
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Parser: text -> terms, annotation texts and a literal scale
+** ===================================================================== */
+
+typedef struct parser {
+  const char *s;
+  size_t n;
+  size_t i;    /* current byte */
+  size_t base; /* added to 1-based positions in messages */
+  int depth;   /* parentheses */
+  aza_unit *u;
+  size_t annused; /* bytes used in u->annot */
+  double snum;    /* literal numbers: scale = snum / sden */
+  double sden;
+  aza_err *err;
+} parser;
+
+#define POS(p, at) ((p)->base + (at) + 1)
+
+static aza_status p_term(parser *p, int mult, int first);
+
+static aza_status add_term(parser *p, size_t at, int atom, int prefix, int exp,
+                           size_t ann, size_t annlen) {
+  aza_unit *u = p->u;
+  aza_term *t;
+  if (u->nterms >= AZA_TERMS_MAX) {
+    return aza_err_set(p->err, AZA_ETOOBIG, POS(p, at),
+                       "too many terms (at most %d) at %zu", AZA_TERMS_MAX,
+                       POS(p, at));
+  }
+  t = &u->terms[u->nterms++];
+  t->atom = (uint16_t)atom;
+  t->prefix = (int8_t)prefix;
+  t->exp = (int8_t)exp;
+  if (annlen == (size_t)-1) {
+    t->ann = 0xFF;
+    t->annlen = 0;
+  } else {
+    t->ann = (uint8_t)ann;
+    t->annlen = (uint8_t)annlen;
+  }
+  return AZA_OK;
+}
+
+/* {annotation} at p->i; stores the text, sets *off and *len */
+static aza_status p_annotation(parser *p, size_t *off, size_t *len) {
+  size_t start = p->i, j = p->i + 1, k;
+  while (j < p->n && p->s[j] != '}') {
+    unsigned char c = (unsigned char)p->s[j];
+    if (c < 33 || c > 126 || c == '{') {
+      char what[24];
+      describe(p->s, p->n, j, what, sizeof what);
+      return aza_err_set(p->err, AZA_ESYNTAX, POS(p, j),
+                         "%s is not allowed in an annotation at %zu", what,
+                         POS(p, j));
+    }
+    j++;
+  }
+  if (j >= p->n) {
+    return aza_err_set(p->err, AZA_ESYNTAX, POS(p, start),
+                       "unbalanced '{' at %zu", POS(p, start));
+  }
+  k = j - start - 1;
+  if (p->annused + k + 1 > AZA_ANNOT_MAX || p->annused >= 0xFF) {
+    return aza_err_set(p->err, AZA_ETOOBIG, POS(p, start),
+                       "annotations too long (at most %d bytes) at %zu",
+                       AZA_ANNOT_MAX - 1, POS(p, start));
+  }
+  memcpy(p->u->annot + p->annused, p->s + start + 1, k);
+  p->u->annot[p->annused + k] = '\0';
+  *off = p->annused;
+  *len = k;
+  p->annused += k + 1;
+  p->i = j + 1;
+  return AZA_OK;
+}
+
+/* optional [+-]digits at p->i; *exp stays 1 when there is none */
+static aza_status p_exponent(parser *p, int *exp) {
+  size_t at = p->i, j = p->i;
+  int sign = 1, v = 0;
+  if (j < p->n && (p->s[j] == '+' || p->s[j] == '-')) {
+    sign = p->s[j] == '-' ? -1 : 1;
+    j++;
+  }
+  if (j >= p->n || !is_digit((unsigned char)p->s[j])) {
+    if (j != at) {
+      return aza_err_set(p->err, AZA_ESYNTAX, POS(p, j),
+                         "expected digits after the sign at %zu", POS(p, j));
+    }
+    *exp = 1;
+    return AZA_OK;
+  }
+  while (j < p->n && is_digit((unsigned char)p->s[j])) {
+    v = v * 10 + (p->s[j] - '0');
+    if (v > 127) {
+      return aza_err_set(p->err, AZA_ETOOBIG, POS(p, at),
+                         "exponent too large at %zu", POS(p, at));
+    }
+    j++;
+  }
+  if (v == 0) {
+    return aza_err_set(p->err, AZA_ESYNTAX, POS(p, at), "exponent 0 at %zu",
+                       POS(p, at));
+  }
+  *exp = sign * v;
+  p->i = j;
+  return AZA_OK;
+}
+
+/* atom (and prefix) for a symbol: whole symbol first, then prefix+atom */
+static int lookup(const char *s, size_t n, int *atom, int *prefix) {
+  size_t i, np = azai_prefix_count();
+  int a = azai_atom_find(s, n), len;
+  if (a >= 0) {
+    *atom = a;
+    *prefix = -1;
+    return 1;
+  }
+  for (len = 2; len >= 1; len--) {
+    for (i = 0; i < np; i++) {
+      const azai_prefix *px = azai_prefix_at(i);
+      if (px->len != len || n <= (size_t)len ||
+          memcmp(px->code, s, (size_t)len) != 0) {
+        continue;
+      }
+      a = azai_atom_find(s + len, n - (size_t)len);
+      if (a >= 0 && (azai_atom_at((size_t)a)->flags & AZAI_METRIC)) {
+        *atom = a;
+        *prefix = (int)i;
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+/* optional annotation right after a unit or number */
+static aza_status p_opt_annotation(parser *p, size_t *off, size_t *len) {
+  *len = (size_t)-1;
+  *off = 0;
+  if (p->i < p->n && p->s[p->i] == '{') {
+    return p_annotation(p, off, len);
+  }
+  return AZA_OK;
+}
+
+static aza_status p_number(parser *p, int mult) {
+  size_t at = p->i, j = p->i, off, len;
+  double v = 0;
+  aza_status st;
+  while (j < p->n && is_digit((unsigned char)p->s[j])) {
+    v = v * 10 + (p->s[j] - '0');
+    j++;
+  }
+  if (j < p->n && (p->s[j] == '*' || p->s[j] == '^')) {
+    int exp = 0, atom;
+    if (j - at != 2 || p->s[at] != '1' || p->s[at + 1] != '0') {
+      return aza_err_set(p->err, AZA_ESYNTAX, POS(p, j),
+                         "only 10 takes '%c' at %zu", p->s[j], POS(p, j));
+    }
+    atom = azai_atom_find(p->s + at, 3);
+    p->i = j + 1;
+    if ((st = p_exponent(p, &exp)) != AZA_OK ||
+        (st = p_opt_annotation(p, &off, &len)) != AZA_OK) {
+      return st;
+    }
+    return add_term(p, at, atom, -1, exp * mult, off, len);
+  }
+  if (v == 0 || !isfinite(v)) {
+    return aza_err_set(p->err, v == 0 ? AZA_ESYNTAX : AZA_ETOOBIG, POS(p, at),
+                       "factor %s at %zu", v == 0 ? "0" : "too large",
+                       POS(p, at));
+  }
+  p->i = j;
+  if (mult > 0) {
+    p->snum *= v;
+  } else {
+    p->sden *= v;
+  }
+  if (p->i < p->n && p->s[p->i] == '{') {
+    if ((st = p_annotation(p, &off, &len)) != AZA_OK) {
+      return st;
+    }
+    return add_term(p, at, AZA_ATOM_NONE, -1, mult, off, len);
+  }
+  if (p->i < p->n && (is_symch((unsigned char)p->s[p->i]) ||
+                      p->s[p->i] == '[' || p->s[p->i] == '(')) {
+    size_t e = p->i;
+    while (e < p->n && e - at < 32 && is_symch((unsigned char)p->s[e])) {
+      e++;
+    }
+    if (e == p->i) {
+      e++;
+    }
+    if (p->s[p->i] == '+' || p->s[p->i] == '-') {
+      return aza_err_set(p->err, AZA_ESYNTAX, POS(p, at),
+                         "a number cannot be glued to a unit: '%.*s' at %zu",
+                         (int)(e - at), p->s + at, POS(p, at));
+    }
+    return aza_err_set(p->err, AZA_ESYNTAX, POS(p, at),
+                       "a number cannot be glued to a unit: '%.*s' at %zu "
+                       "(write %.*s.%.*s)",
+                       (int)(e - at), p->s + at, POS(p, at), (int)(p->i - at),
+                       p->s + at, (int)(e - p->i), p->s + p->i);
+  }
+  return AZA_OK;
+}
+
+static aza_status p_symbol(parser *p, int mult) {
+  size_t at = p->i, j = p->i, k, off, len;
+  int atom, prefix, exp = 1;
+  aza_status st;
+  while (j < p->n) {
+    unsigned char c = (unsigned char)p->s[j];
+    if (c == '[') {
+      size_t open = j++;
+      while (j < p->n && p->s[j] != ']') {
+        c = (unsigned char)p->s[j];
+        if (c < 33 || c > 126 || c == '[') {
+          char what[24];
+          describe(p->s, p->n, j, what, sizeof what);
+          return aza_err_set(p->err, AZA_ESYNTAX, POS(p, j),
+                             "unexpected %s inside '[' at %zu", what,
+                             POS(p, j));
+        }
+        j++;
+      }
+      if (j >= p->n) {
+        return aza_err_set(p->err, AZA_ESYNTAX, POS(p, open),
+                           "unbalanced '[' at %zu", POS(p, open));
+      }
+      j++;
+    } else if (is_symch(c)) {
+      j++;
+    } else {
+      break;
+    }
+  }
+  if (j == at) {
+    char what[24];
+    describe(p->s, p->n, at, what, sizeof what);
+    return aza_err_set(p->err, AZA_ESYNTAX, POS(p, at), "unexpected %s at %zu",
+                       what, POS(p, at));
+  }
+  /* trailing exponent */
+  k = j;
+  while (k > at && is_digit((unsigned char)p->s[k - 1])) {
+    k--;
+  }
+  if (k < j) {
+    size_t e = k, d;
+    int v = 0;
+    if (k > at && (p->s[k - 1] == '+' || p->s[k - 1] == '-')) {
+      e = k - 1;
+    }
+    if (e == at) {
+      return aza_err_set(p->err, AZA_ESYNTAX, POS(p, at),
+                         "expected a unit before the exponent at %zu",
+                         POS(p, at));
+    }
+    for (d = k; d < j; d++) {
+      v = v * 10 + (p->s[d] - '0');
+      if (v > 127) {
+        return aza_err_set(p->err, AZA_ETOOBIG, POS(p, e),
+                           "exponent too large at %zu", POS(p, e));
+      }
+    }
+    if (v == 0) {
+      return aza_err_set(p->err, AZA_ESYNTAX, POS(p, e), "exponent 0 at %zu",
+                         POS(p, e));
+    }
+    exp = p->s[e] == '-' ? -v : v;
+    k = e;
+  }
+  if (!lookup(p->s + at, k - at, &atom, &prefix)) {
+    return aza_err_set(p->err, AZA_EUNIT, POS(p, at),
+                       "unknown unit '%.*s' at %zu",
+                       (int)(k - at > 64 ? 64 : k - at), p->s + at, POS(p, at));
+  }
+  p->i = j;
+  if ((st = p_opt_annotation(p, &off, &len)) != AZA_OK) {
+    return st;
+  }
+  return add_term(p, at, atom, prefix, exp * mult, off, len);
+}
+
+/* the previous operator or bracket, for "expected a term after ..." */
+static aza_status expected_term(parser *p) {
+  if (p->i == 0) {
+    return aza_err_set(p->err, AZA_ESYNTAX, POS(p, 0),
+                       p->n == 0 ? "empty unit expression at %zu"
+                                 : "expected a unit at %zu",
+                       POS(p, 0));
+  }
+  return aza_err_set(p->err, AZA_ESYNTAX, POS(p, p->i),
+                     "expected a term after '%c' at %zu", p->s[p->i - 1],
+                     POS(p, p->i));
+}
+
+static aza_status p_component(parser *p, int mult) {
+  unsigned char c;
+  aza_status st;
+  if (p->i >= p->n) {
+    return expected_term(p);
+  }
+  c = (unsigned char)p->s[p->i];
+  if (c == '.' || c == '/' || c == ')') {
+    return expected_term(p);
+  }
+  if (c == '(') {
+    size_t open = p->i;
+    if (p->depth >= AZA_DEPTH_MAX) {
+      return aza_err_set(p->err, AZA_ETOOBIG, POS(p, open),
+                         "parentheses nested too deep at %zu", POS(p, open));
+    }
+    p->depth++;
+    p->i++;
+    if ((st = p_term(p, mult, mult)) != AZA_OK) {
+      return st;
+    }
+    if (p->i >= p->n || p->s[p->i] != ')') {
+      return aza_err_set(p->err, AZA_ESYNTAX, POS(p, open),
+                         "unbalanced '(' at %zu", POS(p, open));
+    }
+    p->depth--;
+    p->i++;
+    return AZA_OK;
+  }
+  if (c == '{') {
+    size_t at = p->i, off, len;
+    if ((st = p_annotation(p, &off, &len)) != AZA_OK) {
+      return st;
+    }
+    if (p->i < p->n && (is_symch((unsigned char)p->s[p->i]) ||
+                        p->s[p->i] == '[' || p->s[p->i] == '{')) {
+      return aza_err_set(p->err, AZA_ESYNTAX, POS(p, p->i),
+                         "an annotation cannot be followed by a unit "
+                         "symbol at %zu",
+                         POS(p, p->i));
+    }
+    return add_term(p, at, AZA_ATOM_NONE, -1, mult, off, len);
+  }
+  if (is_digit(c)) {
+    return p_number(p, mult);
+  }
+  return p_symbol(p, mult);
+}
+
+/* after a component: an operator, ')' or the end */
+static aza_status p_after(parser *p) {
+  char what[24];
+  unsigned char c;
+  if (p->i >= p->n) {
+    return AZA_OK;
+  }
+  c = (unsigned char)p->s[p->i];
+  if (c == '.' || c == '/' || c == ')') {
+    return AZA_OK;
+  }
+  if (c == '(') {
+    return aza_err_set(p->err, AZA_ESYNTAX, POS(p, p->i),
+                       "expected '.' or '/' before '(' at %zu", POS(p, p->i));
+  }
+  describe(p->s, p->n, p->i, what, sizeof what);
+  return aza_err_set(p->err, AZA_ESYNTAX, POS(p, p->i), "unexpected %s at %zu",
+                     what, POS(p, p->i));
+}
+
+/*
+** component (op component)*: the first component has multiplier `first`
+** (-1 after the leading '/' of a main term), the others mult or -mult
+*/
+static aza_status p_term(parser *p, int mult, int first) {
+  aza_status st;
+  if ((st = p_component(p, first)) != AZA_OK || (st = p_after(p)) != AZA_OK) {
+    return st;
+  }
+  while (p->i < p->n && (p->s[p->i] == '.' || p->s[p->i] == '/')) {
+    int m = p->s[p->i] == '/' ? -mult : mult;
+    p->i++;
+    if ((st = p_component(p, m)) != AZA_OK || (st = p_after(p)) != AZA_OK) {
+      return st;
+    }
+  }
+  return AZA_OK;
+}
+
+/*
+** parse s[0..n) into u's terms, annotations and scale; the literal numbers
+** are also given as *snum / *sden (exact integers as far as they go)
+*/
+static aza_status parse_terms(const char *s, size_t n, size_t base, aza_unit *u,
+                              double *snum, double *sden, aza_err *err) {
+  parser p;
+  aza_status st;
+  int mult = 1;
+  memset(u, 0, sizeof *u);
+  u->scale = 1.0;
+  p.snum = 1.0;
+  p.sden = 1.0;
+  p.s = s;
+  p.n = n;
+  p.i = 0;
+  p.base = base;
+  p.depth = 0;
+  p.u = u;
+  p.annused = 0;
+  p.err = err;
+  if (n > 0 && s[0] == '/') {
+    mult = -1;
+    p.i = 1;
+  }
+  if ((st = p_term(&p, 1, mult)) != AZA_OK) {
+    return st;
+  }
+  if (p.i < n) { /* only ')' can stop a term here */
+    return aza_err_set(err, AZA_ESYNTAX, POS(&p, p.i), "unbalanced ')' at %zu",
+                       POS(&p, p.i));
+  }
+  u->scale = p.snum / p.sden;
+  if (!isfinite(u->scale) || u->scale == 0) {
+    return aza_err_set(err, AZA_ETOOBIG, POS(&p, 0),
+                       "literal numbers out of range at %zu", POS(&p, 0));
+  }
+  if (snum != NULL) {
+    *snum = p.snum;
+    *sden = p.sden;
+  }
+  return AZA_OK;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Resolution: dimension and factor of atoms (recursively through their
+** definitions) and of term lists. No caches: the table is the truth.
+** ===================================================================== */
+
+typedef struct res {
+  int e[AZA_NDIM];
+  int mm;     /* mass/mass pairs */
+  double num; /* factor = num / den * 10^p10, exact integers */
+  double den; /* as long as they fit a double's mantissa */
+  int p10;
+  int arb;  /* root arbitrary atom (atoms), -1 for none */
+  int narb; /* distinct arbitrary roots (expressions) */
+  int arb_atom[AZA_TERMS_MAX];
+  int arb_exp[AZA_TERMS_MAX];
+  int specials;   /* special atoms met (terms, or definitions) */
+  int fn;         /* special function of a special atom */
+  uint32_t annot; /* annotation hash (expressions) */
+} res;
+
+static aza_status expr_resolve(const aza_unit *u, double snum, double sden,
+                               int depth, res *r, aza_err *err);
+
+/*
+** A decimal literal as an integer mantissa and a power of ten when it has
+** at most 15 significant digits ("64.79891" is 6479891e-5), so products
+** of table values stay exact; else its nearest double.
+*/
+static void dec_split(const char *s, double *m, int *p10) {
+  double v = 0;
+  int e = 0, nd = 0, frac = 0;
+  const char *q = s;
+  for (; *q != '\0' && *q != 'e' && *q != 'E'; q++) {
+    if (*q == '.') {
+      frac = 1;
+    } else if (is_digit((unsigned char)*q)) {
+      if (nd > 0 || *q != '0') {
+        nd++;
+      }
+      v = v * 10 + (*q - '0');
+      e -= frac;
+    }
+  }
+  if (*q == 'e' || *q == 'E') {
+    e += atoi(q + 1);
+  }
+  if (nd > 15) {
+    azai_num_scan(s, strlen(s), m);
+    *p10 = 0;
+    return;
+  }
+  while (v != 0 && fmod(v, 10.0) == 0) {
+    v /= 10;
+    e++;
+  }
+  *m = v;
+  *p10 = e;
+}
+
+/* num / den * 10^p10 with as few roundings as possible */
+static double finish(double num, double den, int p10) {
+  const double lim = 9007199254740992.0; /* 2^53 */
+  if (p10 > 0 && p10 <= 22 && num == floor(num) &&
+      fabs(num) * pow10i(p10) <= lim) {
+    num *= pow10i(p10);
+    p10 = 0;
+  } else if (p10 < 0 && p10 >= -22 && den == floor(den) &&
+             den * pow10i(-p10) <= lim) {
+    den *= pow10i(-p10);
+    p10 = 0;
+  }
+  return scale10(num / den, p10);
+}
+
+static aza_status atom_resolve(int idx, int depth, res *r, aza_err *err) {
+  const azai_atom *a = azai_atom_at((size_t)idx);
+  aza_unit def;
+  aza_status st;
+  int k;
+  double snum, sden, m;
+  memset(r, 0, sizeof *r);
+  r->num = r->den = 1.0;
+  r->arb = -1;
+  if (a == NULL) {
+    return aza_err_set(err, AZA_EARG, 0, "no atom %d in the unit table", idx);
+  }
+  if (a->flags & AZAI_BASE) {
+    r->e[(int)a->dim] = 1;
+    return AZA_OK;
+  }
+  if (depth >= AZA_DEPTH_MAX) {
+    return aza_err_set(err, AZA_ETOOBIG, 0,
+                       "definition of '%s' nested too deep", a->code);
+  }
+  st =
+      parse_terms(a->def_unit, strlen(a->def_unit), 0, &def, &snum, &sden, err);
+  if (st == AZA_OK) {
+    st = expr_resolve(&def, snum, sden, depth + 1, r, err);
+  }
+  if (st != AZA_OK) {
+    return aza_err_set(err, st, 0, "bad definition of '%s' in the unit table",
+                       a->code);
+  }
+  dec_split(a->def_text, &m, &k);
+  r->num *= m;
+  r->p10 += k;
+  r->arb = -1;
+  if (r->narb == 1 && r->arb_exp[0] == 1) {
+    r->arb = r->arb_atom[0]; /* [IU] is [iU] */
+  }
+  if (a->flags & AZAI_ARBITRARY) {
+    if (r->arb < 0) {
+      r->arb = idx;
+    }
+  }
+  r->fn = a->fn;
+  if (a->fn != AZAI_FN_NONE) {
+    r->specials++;
+  }
+  return AZA_OK;
+}
+
+static aza_status expr_resolve(const aza_unit *u, double snum, double sden,
+                               int depth, res *r, aza_err *err) {
+  int i, k, pos = 0, neg = 0;
+  aza_status st;
+  memset(r, 0, sizeof *r);
+  r->num = snum;
+  r->den = sden;
+  r->arb = -1;
+  for (i = 0; i < u->nterms; i++) {
+    const aza_term *t = &u->terms[i];
+    res a;
+    int m, j;
+    if (t->ann != 0xFF) {
+      r->annot +=
+          (uint32_t)(int32_t)t->exp * ann_hash(u->annot + t->ann, t->annlen);
+    }
+    if (t->atom == AZA_ATOM_NONE) {
+      continue;
+    }
+    if ((st = atom_resolve(t->atom, depth, &a, err)) != AZA_OK) {
+      return st;
+    }
+    for (k = 0; k < AZA_NDIM; k++) {
+      r->e[k] += a.e[k] * t->exp;
+    }
+    m = a.e[AZA_DIM_M] * t->exp;
+    if (m > 0) {
+      pos += m;
+    } else {
+      neg -= m;
+    }
+    r->mm += a.mm * (t->exp < 0 ? -t->exp : t->exp);
+    if (t->prefix >= 0) {
+      const azai_prefix *px = azai_prefix_at((size_t)t->prefix);
+      r->p10 += px->p10 * t->exp;
+      r->num = ldexp(r->num, px->p2 * t->exp);
+    }
+    r->p10 += a.p10 * t->exp;
+    if (t->exp > 0) {
+      r->num *= powi(a.num, t->exp);
+      r->den *= powi(a.den, t->exp);
+    } else {
+      r->num *= powi(a.den, -t->exp);
+      r->den *= powi(a.num, -t->exp);
+    }
+    if (!(fabs(r->num) < 1e150 && r->den < 1e150 && r->den > 1e-150)) {
+      r->num = (r->num / r->den); /* exactness is gone anyway */
+      r->den = 1.0;
+    }
+    r->specials += a.specials;
+    if (a.arb >= 0) {
+      for (j = 0; j < r->narb && r->arb_atom[j] != a.arb; j++) {
+      }
+      if (j == r->narb) {
+        r->arb_atom[j] = a.arb;
+        r->arb_exp[j] = 0;
+        r->narb++;
+      }
+      r->arb_exp[j] += t->exp;
+    }
+  }
+  r->mm += pos < neg ? pos : neg;
+  /* drop arbitrary units that cancelled */
+  for (i = k = 0; i < r->narb; i++) {
+    if (r->arb_exp[i] != 0) {
+      r->arb_atom[k] = r->arb_atom[i];
+      r->arb_exp[k] = r->arb_exp[i];
+      k++;
+    }
+  }
+  r->narb = k;
+  return AZA_OK;
+}
+
+static aza_status atom_factor(int idx, double *f) {
+  res r;
+  aza_status st = atom_resolve(idx, 0, &r, NULL);
+  *f = finish(r.num, r.den, r.p10);
+  return st;
+}
+
+/* fill the dimension of a resolved expression; ETOOBIG when out of range */
+static aza_status res_to_dim(const res *r, aza_dim *d, aza_err *err) {
+  int k;
+  memset(d, 0, sizeof *d);
+  for (k = 0; k < AZA_NDIM; k++) {
+    if (r->e[k] > 127 || r->e[k] < -127) {
+      return aza_err_set(err, AZA_ETOOBIG, 0, "dimension exponent too large");
+    }
+    d->e[k] = (int8_t)r->e[k];
+  }
+  if (r->mm > 127) {
+    return aza_err_set(err, AZA_ETOOBIG, 0, "dimension exponent too large");
+  }
+  d->mm = (int8_t)r->mm;
+  if (r->narb == 1) {
+    if (r->arb_exp[0] > 127 || r->arb_exp[0] < -127) {
+      return aza_err_set(err, AZA_ETOOBIG, 0, "dimension exponent too large");
+    }
+    d->arb = (uint16_t)r->arb_atom[0];
+    d->arb_exp = (int8_t)r->arb_exp[0];
+  } else if (r->narb > 1) {
+    int i, s = 0;
+    for (i = 0; i < r->narb; i++) {
+      s += r->arb_exp[i] < 0 ? -r->arb_exp[i] : r->arb_exp[i];
+    }
+    d->arb = 0xFFFF;
+    d->arb_exp = (int8_t)(s > 127 ? 127 : s);
+  }
+  d->annot = r->annot;
+  return AZA_OK;
+}
+
+aza_status azai_term_info(const aza_term *t, double *factor, aza_dim *dim) {
+  res r;
+  aza_status st;
+  aza_unit one;
+  memset(&one, 0, sizeof one);
+  one.scale = 1.0;
+  one.nterms = 1;
+  one.terms[0] = *t;
+  one.terms[0].exp = 1;
+  one.terms[0].ann = 0xFF;
+  st = expr_resolve(&one, 1.0, 1.0, 0, &r, NULL);
+  if (st == AZA_OK) {
+    st = res_to_dim(&r, dim, NULL);
+  }
+  *factor = finish(r.num, r.den, r.p10);
+  return st;
+}
+
+aza_status azai_term_ratio(const aza_term *t, const aza_term *x, double *num,
+                           double *den) {
+  aza_unit one;
+  res a, b;
+  aza_status st;
+  const double lim = 9007199254740992.0; /* 2^53 */
+  double n, d;
+  int p;
+  memset(&one, 0, sizeof one);
+  one.scale = 1.0;
+  one.nterms = 1;
+  one.terms[0] = *t;
+  one.terms[0].exp = 1;
+  one.terms[0].ann = 0xFF;
+  if ((st = expr_resolve(&one, 1.0, 1.0, 0, &a, NULL)) != AZA_OK) {
+    return st;
+  }
+  one.terms[0] = *x;
+  one.terms[0].exp = 1;
+  one.terms[0].ann = 0xFF;
+  if ((st = expr_resolve(&one, 1.0, 1.0, 0, &b, NULL)) != AZA_OK) {
+    return st;
+  }
+  n = a.num * b.den;
+  d = a.den * b.num;
+  p = a.p10 - b.p10;
+  if (!isfinite(n) || !isfinite(d) || n == 0 || d == 0) {
+    n = scale10((a.num / b.num) * (b.den / a.den), p);
+    d = 1;
+  } else if (p > 0 && p <= 22 && n == floor(n) && fabs(n) * pow10i(p) <= lim) {
+    n *= pow10i(p);
+  } else if (p < 0 && p >= -22 && d == floor(d) && d * pow10i(-p) <= lim) {
+    d *= pow10i(-p);
+  } else {
+    n = scale10(n, p);
+  }
+  *num = n;
+  *den = d;
+  return AZA_OK;
+}
+
+/* special unit alone: one term, special atom, exponent 1, no number */
+static aza_status unit_finish(aza_unit *u, aza_err *err) {
+  res r;
+  aza_status st = expr_resolve(u, u->scale, 1.0, 0, &r, err);
+  int i, nreal = 0;
+  if (st != AZA_OK || (st = res_to_dim(&r, &u->dim, err)) != AZA_OK) {
+    return st;
+  }
+  u->factor = finish(r.num, r.den, r.p10);
+  if (!isfinite(u->factor) || u->factor == 0) {
+    return aza_err_set(err, AZA_ETOOBIG, 0, "unit factor out of range");
+  }
+  u->kind = AZA_UNIT_RATIO;
+  u->special = 0;
+  u->has_special = 0;
+  for (i = 0; i < u->nterms; i++) {
+    if (u->terms[i].atom != AZA_ATOM_NONE) {
+      nreal++;
+    }
+  }
+  if (r.specials > 0) {
+    const aza_term *t = NULL;
+    for (i = 0; i < u->nterms; i++) {
+      if (u->terms[i].atom != AZA_ATOM_NONE) {
+        t = &u->terms[i];
+      }
+    }
+    if (nreal == 1 && t->exp == 1 && u->scale == 1.0 &&
+        azai_atom_at(t->atom)->fn != AZAI_FN_NONE) {
+      /* alone: factor is that of the function's reference unit */
+      res a;
+      if ((st = atom_resolve(t->atom, 0, &a, err)) != AZA_OK) {
+        return st;
+      }
+      u->kind = AZA_UNIT_SPECIAL;
+      u->special = (uint8_t)a.fn;
+      u->factor = finish(a.num, a.den, a.p10);
+    } else {
+      u->has_special = 1;
+    }
+  }
+  return AZA_OK;
+}
+
+int azai_unit_is_special(const aza_unit *u) {
+  return u->kind == AZA_UNIT_SPECIAL || u->has_special;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Public parse: whole-expression aliases, native UCUM, per-atom aliases
+** ===================================================================== */
+
+/* per-atom lab spellings, rewritten only at the start of a symbol */
+static const struct {
+  const char *spelling;
+  const char *ucum;
+} atom_aliases[] = {{"mcg", "ug"},
+                    {"IU", "[IU]"},
+                    {"mIU", "m[IU]"},
+                    {"uIU", "u[IU]"},
+                    {"kIU", "k[IU]"}};
+
+/* the atom alias spelled at s[i] (a whole symbol), or -1 */
+static int atom_alias_at(const char *s, size_t n, size_t i) {
+  size_t k;
+  for (k = 0; k < sizeof atom_aliases / sizeof atom_aliases[0]; k++) {
+    size_t len = strlen(atom_aliases[k].spelling);
+    if (i + len <= n && memcmp(s + i, atom_aliases[k].spelling, len) == 0 &&
+        (i + len == n || strchr("./){+-", s[i + len]) != NULL ||
+         is_digit((unsigned char)s[i + len]))) {
+      return (int)k;
+    }
+  }
+  return -1;
+}
+
+/*
+** micro sign / Greek mu before a unit, and the atom aliases ("mcg",
+** "IU", ...) at symbol starts
+*/
+static int rewrite_atoms(const char *s, size_t n, char *out, size_t cap) {
+  size_t i = 0, o = 0;
+  int changed = 0, brace = 0;
+  while (i < n) {
+    int start = i == 0 || s[i - 1] == '.' || s[i - 1] == '/' || s[i - 1] == '(';
+    unsigned char c = (unsigned char)s[i];
+    int k;
+    if (o + 8 >= cap) {
+      return 0;
+    }
+    if (c == '{') {
+      brace = 1;
+    } else if (c == '}') {
+      brace = 0;
+    }
+    if (!brace && start && i + 2 < n &&
+        ((c == 0xC2 && (unsigned char)s[i + 1] == 0xB5) ||
+         (c == 0xCE && (unsigned char)s[i + 1] == 0xBC)) &&
+        (is_symch((unsigned char)s[i + 2]) || s[i + 2] == '[')) {
+      out[o++] = 'u';
+      i += 2;
+      changed = 1;
+      continue;
+    }
+    if (!brace && start && (k = atom_alias_at(s, n, i)) >= 0) {
+      size_t len = strlen(atom_aliases[k].ucum);
+      memcpy(out + o, atom_aliases[k].ucum, len);
+      o += len;
+      i += strlen(atom_aliases[k].spelling);
+      changed = 1;
+      continue;
+    }
+    out[o++] = s[i++];
+  }
+  out[o] = '\0';
+  return changed;
+}
+
+/* parse UCUM text of length n and finish; text is copied from s */
+static aza_status parse_ucum(const char *s, size_t n, size_t base,
+                             aza_unit *out, aza_err *err) {
+  aza_status st = parse_terms(s, n, base, out, NULL, NULL, err);
+  if (st == AZA_OK) {
+    st = unit_finish(out, err);
+    if (st != AZA_OK && err != NULL && err->pos == 0) {
+      err->pos = base + 1;
+    }
+  }
+  if (st == AZA_OK) {
+    memcpy(out->text, s, n);
+    out->text[n] = '\0';
+  }
+  return st;
+}
+
+aza_status azai_unit_parse(const char *expr, size_t n, size_t base,
+                           aza_unit *out, int *aliased, aza_err *err) {
+  const char *ucum;
+  char re[AZA_EXPR_MAX];
+  aza_err first;
+  aza_status st;
+  if (aliased != NULL) {
+    *aliased = 0;
+  }
+  if (n >= AZA_EXPR_MAX) {
+    return aza_err_set(err, AZA_ETOOBIG, base + 1,
+                       "unit expression longer than %d bytes at %zu",
+                       AZA_EXPR_MAX - 1, base + 1);
+  }
+  if ((ucum = azai_alias_find(expr, n)) != NULL) {
+    st = parse_ucum(ucum, strlen(ucum), base, out, err);
+    if (st == AZA_OK && aliased != NULL) {
+      *aliased = 1;
+    }
+    return st;
+  }
+  st = parse_ucum(expr, n, base, out, &first);
+  if (st == AZA_OK) {
+    return AZA_OK;
+  }
+  if (rewrite_atoms(expr, n, re, sizeof re)) {
+    size_t m = strlen(re);
+    aza_err ignored;
+    ucum = azai_alias_find(re, m);
+    if (ucum != NULL) {
+      st = parse_ucum(ucum, strlen(ucum), base, out, &ignored);
+    } else {
+      st = parse_ucum(re, m, base, out, &ignored);
+    }
+    if (st == AZA_OK) {
+      if (aliased != NULL) {
+        *aliased = 1;
+      }
+      return AZA_OK;
+    }
+  }
+  if (err != NULL) {
+    *err = first;
+  }
+  return first.code;
+}
+
+aza_status aza_unit_parse(const char *expr, aza_unit *out, int *aliased,
+                          aza_err *err) {
+  size_t n = 0;
+  if (aliased != NULL) {
+    *aliased = 0;
+  }
+  if (expr == NULL || out == NULL) {
+    return aza_err_set(err, AZA_EARG, 0, "unit expression and result needed");
+  }
+  while (n < AZA_EXPR_MAX && expr[n] != '\0') {
+    n++;
+  }
+  return azai_unit_parse(expr, n, 0, out, aliased, err);
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Building a unit from terms (arithmetic results) and formatting
+** ===================================================================== */
+
+typedef struct sbuf {
+  char *buf;
+  size_t size;
+  size_t len; /* length needed so far */
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++, b->len++) {
+    if (b->len + 1 < b->size) {
+      b->buf[b->len] = s[i];
+    }
+  }
+  if (b->size > 0) {
+    b->buf[b->len + 1 < b->size ? b->len : b->size - 1] = '\0';
+  }
+}
+
+static void sb_str(sbuf *b, const char *s) {
+  sb_add(b, s, strlen(s));
+}
+
+static void sb_int(sbuf *b, int v) {
+  char tmp[16];
+  snprintf(tmp, sizeof tmp, "%d", v);
+  sb_str(b, tmp);
+}
+
+static void term_text(sbuf *b, const aza_unit *u, const aza_term *t, int e) {
+  if (t->atom != AZA_ATOM_NONE) {
+    if (t->prefix >= 0) {
+      sb_str(b, azai_prefix_at((size_t)t->prefix)->code);
+    }
+    sb_str(b, azai_atom_at(t->atom)->code);
+    if (e != 1) {
+      sb_int(b, e);
+    }
+  }
+  if (t->ann != 0xFF) {
+    sb_str(b, "{");
+    sb_add(b, u->annot + t->ann, t->annlen);
+    sb_str(b, "}");
+  }
+}
+
+aza_status azai_unit_build(aza_unit *u, aza_err *err) {
+  char text[AZA_EXPR_MAX];
+  sbuf b;
+  int i, nnum = 0;
+  aza_status st;
+  b.buf = u->text;
+  b.size = sizeof u->text;
+  b.len = 0;
+  u->text[0] = '\0';
+  u->scale = 1.0;
+  for (i = 0; i < u->nterms; i++) {
+    if (u->terms[i].exp > 0) {
+      if (nnum++ > 0) {
+        sb_str(&b, ".");
+      }
+      term_text(&b, u, &u->terms[i], u->terms[i].exp);
+    }
+  }
+  for (i = 0; i < u->nterms; i++) {
+    if (u->terms[i].exp < 0) {
+      sb_str(&b, "/");
+      term_text(&b, u, &u->terms[i], -u->terms[i].exp);
+    }
+  }
+  if (u->nterms == 0) {
+    sb_str(&b, "1");
+  }
+  if (b.len < sizeof u->text && azai_alias_find(u->text, b.len) != NULL) {
+    /* kelvin per microliter is "K.uL-1": "K/uL" would read as 10*3/uL */
+    b.len = 0;
+    for (i = 0; i < u->nterms; i++) {
+      if (i > 0) {
+        sb_str(&b, ".");
+      }
+      term_text(&b, u, &u->terms[i], u->terms[i].exp);
+    }
+  }
+  if (b.len >= sizeof u->text) {
+    return aza_err_set(err, AZA_ETOOBIG, 0,
+                       "resulting unit longer than %d bytes", AZA_EXPR_MAX - 1);
+  }
+  /* the unit is what its text says: parse it back, so they never differ */
+  memcpy(text, u->text, b.len + 1);
+  st = parse_ucum(text, b.len, 0, u, err);
+  if (st != AZA_OK) {
+    return aza_err_set(err, st == AZA_ESYNTAX ? AZA_ETOOBIG : st, 0,
+                       "resulting unit out of range: %.80s", text);
+  }
+  return AZA_OK;
+}
+
+size_t aza_unit_format(const aza_unit *u, char *buf, size_t size) {
+  sbuf b;
+  b.buf = buf;
+  b.size = buf != NULL ? size : 0;
+  b.len = 0;
+  if (b.size > 0) {
+    buf[0] = '\0';
+  }
+  if (u != NULL) {
+    size_t n = 0;
+    while (n < sizeof u->text && u->text[n] != '\0') {
+      n++;
+    }
+    sb_add(&b, u->text, n);
+  }
+  return b.len;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Dimensions
+** ===================================================================== */
+
+int aza_dim_eq(const aza_dim *a, const aza_dim *b) {
+  int k;
+  if (a == NULL || b == NULL) {
+    return 0;
+  }
+  for (k = 0; k < AZA_NDIM; k++) {
+    if (a->e[k] != b->e[k]) {
+      return 0;
+    }
+  }
+  return a->mm == b->mm && a->arb_exp == b->arb_exp &&
+         (a->arb_exp == 0 || a->arb == b->arb) && a->annot == b->annot;
+}
+
+/* one side of a dimension text: items with positive exponents */
+static int dim_side(sbuf *b, const aza_dim *d, int sign) {
+  static const int order[] = {AZA_DIM_M, AZA_DIM_N, -1,
+                              AZA_DIM_L, AZA_DIM_T, AZA_DIM_A,
+                              AZA_DIM_K, AZA_DIM_Q, AZA_DIM_F};
+  static const char *const names[AZA_NDIM] = {
+      "length",      "time",   "mass",       "angle",
+      "temperature", "charge", "luminosity", "amount"};
+  int count = 0;
+  size_t i;
+  for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+    int k = order[i], e;
+    const char *name;
+    if (k < 0) {
+      e = d->arb_exp * sign;
+      name = d->arb == 0xFFFF ? "arbitrary" : NULL;
+      if (e > 0 && name == NULL) {
+        const azai_atom *a = azai_atom_at(d->arb);
+        name = a != NULL ? a->code : "arbitrary";
+      }
+    } else {
+      e = d->e[k] * sign;
+      if (k == AZA_DIM_M) {
+        e = (e > 0 ? e : 0) + d->mm;
+      }
+      name = names[k];
+      if (k == AZA_DIM_L && e > 0 && e % 3 == 0) {
+        name = "volume";
+        e /= 3;
+      }
+    }
+    if (e <= 0) {
+      continue;
+    }
+    if (count++ > 0) {
+      sb_str(b, ".");
+    }
+    sb_str(b, name);
+    if (e != 1) {
+      sb_int(b, e);
+    }
+  }
+  return count;
+}
+
+size_t aza_dim_format(const aza_dim *d, char *buf, size_t size) {
+  sbuf b, probe;
+  char tmp[8];
+  int nden;
+  b.buf = buf;
+  b.size = buf != NULL ? size : 0;
+  b.len = 0;
+  if (b.size > 0) {
+    buf[0] = '\0';
+  }
+  if (d == NULL) {
+    return 0;
+  }
+  if (dim_side(&b, d, 1) == 0) {
+    sb_str(&b, "1");
+  }
+  probe.buf = tmp;
+  probe.size = 0;
+  probe.len = 0;
+  nden = dim_side(&probe, d, -1);
+  if (nden > 0) {
+    sb_str(&b, nden > 1 ? "/(" : "/");
+    dim_side(&b, d, -1);
+    if (nden > 1) {
+      sb_str(&b, ")");
+    }
+  }
+  return b.len;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Conversion
+** ===================================================================== */
+
+/* {--------------------------------------------------------------------
+** Temperatures: Cel, [degF] and [degRe] convert among themselves through
+** Celsius, so 100.4 [degF] is 38 Cel without a detour through 311.15 K.
+** --------------------------------------------------------------------- */
+
+static int is_temp(const aza_unit *u) {
+  return u->kind == AZA_UNIT_SPECIAL &&
+         (u->special == AZAI_FN_CEL || u->special == AZAI_FN_DEGF ||
+          u->special == AZAI_FN_DEGRE);
+}
+
+/* the special atom's term, its prefix value and its reference num/den */
+static void special_ref(const aza_unit *u, double *pv, double *num,
+                        double *den) {
+  int i;
+  *pv = 1.0;
+  *num = *den = 1.0;
+  for (i = 0; i < u->nterms; i++) {
+    const aza_term *t = &u->terms[i];
+    res a;
+    if (t->atom == AZA_ATOM_NONE) {
+      continue;
+    }
+    if (t->prefix >= 0) {
+      *pv = azai_prefix_at((size_t)t->prefix)->value;
+    }
+    if (atom_resolve(t->atom, 0, &a, NULL) == AZA_OK) {
+      *num = scale10(a.num, a.p10);
+      *den = a.den;
+    }
+  }
+}
+
+static double to_celsius(const aza_unit *u, double v) {
+  double pv, num, den;
+  special_ref(u, &pv, &num, &den);
+  v *= pv;
+  if (u->special == AZAI_FN_DEGF) {
+    return (v - 32) * num / den;
+  }
+  return v * num / den; /* Cel (1 K), [degRe] (5 K/4) */
+}
+
+static double from_celsius(const aza_unit *u, double c) {
+  double pv, num, den, v;
+  special_ref(u, &pv, &num, &den);
+  v = c * den / num;
+  if (u->special == AZAI_FN_DEGF) {
+    v += 32;
+  }
+  return v / pv;
+}
+
+/* }-------------------------------------------------------------------- */
+
+/* canonical value of v in the special unit u alone */
+static double special_in(const aza_unit *u, double v) {
+  double pv, num, den, ref = u->factor;
+  if (is_temp(u)) {
+    return to_celsius(u, v) + 273.15;
+  }
+  special_ref(u, &pv, &num, &den);
+  v *= pv;
+  switch (u->special) {
+  case AZAI_FN_PH:
+  case AZAI_FN_HPX:
+    return ref * pow(10.0, -v);
+  case AZAI_FN_LN:
+    return ref * exp(v);
+  case AZAI_FN_LG:
+    return ref * pow(10.0, v);
+  case AZAI_FN_LG2:
+    return ref * pow(10.0, v / 2);
+  case AZAI_FN_TAN100:
+    return ref * atan(v / 100);
+  case AZAI_FN_HPC:
+    return ref * pow(100.0, -v);
+  case AZAI_FN_HPM:
+    return ref * pow(1000.0, -v);
+  case AZAI_FN_HPQ:
+    return ref * pow(50000.0, -v);
+  case AZAI_FN_LD:
+    return ref * pow(2.0, v);
+  case AZAI_FN_SQRT:
+    return ref * v * v;
+  default:
+    return NAN;
+  }
+}
+
+/* value in the special unit u alone of canonical value c */
+static double special_out(const aza_unit *u, double c) {
+  double pv, num, den, x = c / u->factor, v;
+  if (is_temp(u)) {
+    return from_celsius(u, c - 273.15);
+  }
+  special_ref(u, &pv, &num, &den);
+  switch (u->special) {
+  case AZAI_FN_PH:
+  case AZAI_FN_HPX:
+    v = -log10(x);
+    break;
+  case AZAI_FN_LN:
+    v = log(x);
+    break;
+  case AZAI_FN_LG:
+    v = log10(x);
+    break;
+  case AZAI_FN_LG2:
+    v = 2 * log10(x);
+    break;
+  case AZAI_FN_TAN100:
+    v = 100 * tan(x);
+    break;
+  case AZAI_FN_HPC:
+    v = -log(x) / log(100.0);
+    break;
+  case AZAI_FN_HPM:
+    v = -log(x) / log(1000.0);
+    break;
+  case AZAI_FN_HPQ:
+    v = -log(x) / log(50000.0);
+    break;
+  case AZAI_FN_LD:
+    v = log2(x);
+    break;
+  case AZAI_FN_SQRT:
+    v = x >= 0 ? sqrt(x) : NAN;
+    break;
+  default:
+    v = NAN;
+  }
+  return v / pv;
+}
+
+/*
+** factor(a) / factor(b) of two resolved expressions, exact where the
+** integer parts allow; `fallback` when the parts overflow
+*/
+static double exact_ratio(const res *a, const res *b, double fallback) {
+  double n = a->num * b->den, d = a->den * b->num, r;
+  if (isfinite(n) && isfinite(d) && n != 0 && d != 0) {
+    r = finish(n, d, a->p10 - b->p10);
+  } else {
+    r = scale10((a->num / b->num) * (b->den / a->den), a->p10 - b->p10);
+  }
+  return isfinite(r) && r != 0 ? r : fallback;
+}
+
+/* factor of `from` over factor of `to`, from their exact parts */
+static double ratio(const aza_unit *from, const aza_unit *to) {
+  res a, b;
+  if (expr_resolve(from, from->scale, 1.0, 0, &a, NULL) != AZA_OK ||
+      expr_resolve(to, to->scale, 1.0, 0, &b, NULL) != AZA_OK) {
+    return from->factor / to->factor;
+  }
+  return exact_ratio(&a, &b, from->factor / to->factor);
+}
+
+/* the arbitrary atoms of u with their exponents, to compare mixed units */
+static int arb_list(const aza_unit *u, int *atoms, int *exps) {
+  res r;
+  int i;
+  if (expr_resolve(u, u->scale, 1.0, 0, &r, NULL) != AZA_OK) {
+    return -1;
+  }
+  for (i = 0; i < r.narb; i++) {
+    atoms[i] = r.arb_atom[i];
+    exps[i] = r.arb_exp[i];
+  }
+  return r.narb;
+}
+
+static int same_arbitrary(const aza_unit *a, const aza_unit *b) {
+  int aa[AZA_TERMS_MAX], ae[AZA_TERMS_MAX], ba[AZA_TERMS_MAX],
+      be[AZA_TERMS_MAX];
+  int na, nb, i, j;
+  if (a->dim.arb != 0xFFFF && b->dim.arb != 0xFFFF) {
+    return 1; /* aza_dim_eq decided */
+  }
+  na = arb_list(a, aa, ae);
+  nb = arb_list(b, ba, be);
+  if (na != nb || na < 0) {
+    return 0;
+  }
+  for (i = 0; i < na; i++) {
+    for (j = 0; j < nb && !(ba[j] == aa[i] && be[j] == ae[i]); j++) {
+    }
+    if (j == nb) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int base_eq(const aza_dim *a, const aza_dim *b) {
+  int k;
+  for (k = 0; k < AZA_NDIM; k++) {
+    if (a->e[k] != b->e[k]) {
+      return 0;
+    }
+  }
+  return a->mm == b->mm;
+}
+
+static int arb_eq(const aza_dim *a, const aza_dim *b) {
+  return a->arb_exp == b->arb_exp && (a->arb_exp == 0 || a->arb == b->arb);
+}
+
+/* does converting a to b only need a substance (mass <-> amount)? */
+static int substance_step(const aza_dim *a, const aza_dim *b, int *kout);
+
+/*
+** EDIM / EARBITRARY / EANNOT with "cannot <verb> A to B: da vs db".
+** verb "convert" reads "to"; others as given in full by the caller.
+*/
+static aza_status dims_error(aza_status code, const char *what,
+                             const aza_unit *a, const aza_unit *b,
+                             aza_err *err) {
+  char da[64], db[64];
+  aza_dim_format(&a->dim, da, sizeof da);
+  aza_dim_format(&b->dim, db, sizeof db);
+  if (code == AZA_EANNOT) {
+    return aza_err_set(err, code, 0, "%s: annotations differ", what);
+  }
+  if (code == AZA_EARBITRARY) {
+    return aza_err_set(err, code, 0,
+                       "%s: an arbitrary unit converts only to itself (%s vs "
+                       "%s)",
+                       what, da, db);
+  }
+  return aza_err_set(err, code, 0, "%s: %s vs %s", what, da, db);
+}
+
+/* compare the kinds of a and b; fills err with "what" as its head */
+static aza_status kinds_check(const char *what, const aza_unit *a,
+                              const aza_unit *b, aza_err *err) {
+  if (!arb_eq(&a->dim, &b->dim) || !same_arbitrary(a, b)) {
+    if (a->dim.arb_exp != 0 || b->dim.arb_exp != 0) {
+      return dims_error(AZA_EARBITRARY, what, a, b, err);
+    }
+  }
+  if (!base_eq(&a->dim, &b->dim)) {
+    return dims_error(AZA_EDIM, what, a, b, err);
+  }
+  if (a->dim.annot != b->dim.annot) {
+    return dims_error(AZA_EANNOT, what, a, b, err);
+  }
+  return AZA_OK;
+}
+
+aza_status azai_dims_check(const char *what, const aza_unit *a,
+                           const aza_unit *b, aza_err *err) {
+  return kinds_check(what, a, b, err);
+}
+
+static aza_status convert(double value, const aza_unit *from,
+                          const aza_unit *to, double gmol, double *out,
+                          aza_err *err) {
+  char what[AZA_MSGSZ];
+  double c, r;
+  int k = 0;
+  aza_status st;
+  if (from == NULL || to == NULL || out == NULL) {
+    return aza_err_set(err, AZA_EARG, 0, "units and result needed");
+  }
+  if (!isfinite(value)) {
+    return aza_err_set(err, AZA_EVALUE, 0, "value is not finite");
+  }
+  if (from->has_special || to->has_special) {
+    const aza_unit *s = from->has_special ? from : to;
+    return aza_err_set(err, AZA_ESPECIAL, 0,
+                       "cannot convert %.60s: a special unit inside an "
+                       "expression has no conversion",
+                       s->text);
+  }
+  snprintf(what, sizeof what, "cannot convert %.60s to %.60s", from->text,
+           to->text);
+  if (gmol > 0 && !base_eq(&from->dim, &to->dim) &&
+      arb_eq(&from->dim, &to->dim) &&
+      substance_step(&from->dim, &to->dim, &k)) {
+    if (from->kind == AZA_UNIT_SPECIAL || to->kind == AZA_UNIT_SPECIAL) {
+      return aza_err_set(err, AZA_ESPECIAL, 0,
+                         "%s: no substance conversion for special units", what);
+    }
+    if (from->dim.annot != to->dim.annot) {
+      return dims_error(AZA_EANNOT, what, from, to, err);
+    }
+    c = value * from->factor;
+    r = c / powi(gmol, k) / to->factor;
+  } else {
+    st = kinds_check(what, from, to, err);
+    if (st == AZA_EDIM && gmol <= 0 &&
+        substance_step(&from->dim, &to->dim, &k)) {
+      return aza_err_set(err, AZA_ESUBSTANCE, 0,
+                         "%s: mass and amount of substance need a named "
+                         "substance (molar mass)",
+                         what);
+    }
+    if (st != AZA_OK) {
+      return st;
+    }
+    if (is_temp(from) && is_temp(to)) {
+      r = from_celsius(to, to_celsius(from, value));
+    } else if (from->kind == AZA_UNIT_SPECIAL) {
+      c = special_in(from, value);
+      r = to->kind == AZA_UNIT_SPECIAL ? special_out(to, c) : c / to->factor;
+    } else if (to->kind == AZA_UNIT_SPECIAL) {
+      r = special_out(to, value * from->factor);
+    } else {
+      r = value * ratio(from, to);
+    }
+  }
+  if (!isfinite(r)) {
+    return aza_err_set(err, AZA_EVALUE, 0, "%s: result is not finite (%g)",
+                       what, value);
+  }
+  *out = r;
+  return AZA_OK;
+}
+
+aza_status aza_unit_convert(double value, const aza_unit *from,
+                            const aza_unit *to, double *out, aza_err *err) {
+  return convert(value, from, to, 0, out, err);
+}
+
+/*
+** Converting a to b replaces k mass units by k amounts (k < 0: the other
+** way), either in the numerator (mg/dL -> umol/L) or in the denominator
+** (mg/mmol -> mg/g). Mass exponents are split into numerator P and
+** denominator N (mass/mass pairs on both sides) to check which one fits.
+*/
+static int substance_step(const aza_dim *a, const aza_dim *b, int *kout) {
+  int k = b->e[AZA_DIM_N] - a->e[AZA_DIM_N], i, na, nb, pa, pb, cand;
+  if (k == 0) {
+    return 0;
+  }
+  for (i = 0; i < AZA_NDIM; i++) {
+    if (i != AZA_DIM_N && i != AZA_DIM_M && a->e[i] != b->e[i]) {
+      return 0;
+    }
+  }
+  pa = (a->e[AZA_DIM_M] > 0 ? a->e[AZA_DIM_M] : 0) + a->mm;
+  na = (a->e[AZA_DIM_M] < 0 ? -a->e[AZA_DIM_M] : 0) + a->mm;
+  pb = (b->e[AZA_DIM_M] > 0 ? b->e[AZA_DIM_M] : 0) + b->mm;
+  nb = (b->e[AZA_DIM_M] < 0 ? -b->e[AZA_DIM_M] : 0) + b->mm;
+  for (cand = 0; cand < 2; cand++) {
+    int p = pa, n = na;
+    if (cand == 0) {
+      p -= k; /* numerator mass becomes amount */
+    } else {
+      n += k; /* denominator amount becomes mass */
+    }
+    if (p >= 0 && n >= 0 && p == pb && n == nb) {
+      *kout = k;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+aza_status aza_unit_convert_substance(double value, const aza_unit *from,
+                                      const aza_unit *to, const char *substance,
+                                      double *out, aza_err *err) {
+  double m;
+  if (substance == NULL) {
+    return convert(value, from, to, 0, out, err);
+  }
+  m = azai_substance_find(substance);
+  if (m <= 0) {
+    return aza_err_set(err, AZA_ESUBSTANCE, 0, "unknown substance '%.40s'",
+                       substance);
+  }
+  return convert(value, from, to, m, out, err);
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Numbers: locale-independent reading and shortest round-trip writing
+** ===================================================================== */
+
+size_t azai_num_scan(const char *s, size_t n, double *v) {
+  char buf[128];
+  size_t i = 0, o = 0, nd = 0;
+  int dexp = 0, seen = 0, neg = 0;
+  long e = 0;
+  if (i < n && (s[i] == '+' || s[i] == '-')) {
+    neg = s[i] == '-';
+    i++;
+  }
+  if (neg) {
+    buf[o++] = '-';
+  }
+  while (i < n && is_digit((unsigned char)s[i])) {
+    seen = 1;
+    if (nd > 0 || s[i] != '0') {
+      if (nd < 60) {
+        buf[o++] = s[i];
+      } else {
+        dexp++;
+      }
+      nd++;
+    }
+    i++;
+  }
+  if (!seen) {
+    return 0;
+  }
+  if (i + 1 < n && s[i] == '.' && is_digit((unsigned char)s[i + 1])) {
+    i++;
+    while (i < n && is_digit((unsigned char)s[i])) {
+      if (nd > 0 || s[i] != '0') {
+        if (nd < 60) {
+          buf[o++] = s[i];
+          dexp--;
+        }
+        nd++;
+      } else {
+        dexp--;
+      }
+      i++;
+    }
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    size_t j = i + 1;
+    int eneg = 0;
+    if (j < n && (s[j] == '+' || s[j] == '-')) {
+      eneg = s[j] == '-';
+      j++;
+    }
+    if (j < n && is_digit((unsigned char)s[j])) {
+      while (j < n && is_digit((unsigned char)s[j])) {
+        if (e < 100000) {
+          e = e * 10 + (s[j] - '0');
+        }
+        j++;
+      }
+      if (eneg) {
+        e = -e;
+      }
+      i = j;
+    }
+  }
+  if (nd == 0) {
+    *v = neg ? -0.0 : 0.0;
+    return i;
+  }
+  snprintf(buf + o, sizeof buf - o, "e%ld", e + dexp);
+  *v = strtod(buf, NULL);
+  return i;
+}
+
+size_t azai_num_format(double v, char *buf, size_t size) {
+  char tmp[64], clean[64];
+  int prec;
+  size_t i, o = 0;
+  for (prec = 1; prec <= 17; prec++) {
+    double back = 0;
+    snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+    /* the locale's decimal point becomes '.' */
+    for (i = o = 0; tmp[i] != '\0' && o + 1 < sizeof clean; i++) {
+      unsigned char c = (unsigned char)tmp[i];
+      if (is_digit(c) || c == 'e' || c == '-' || c == '+' || c == 'i' ||
+          c == 'n' || c == 'f' || c == 'a') {
+        clean[o++] = (char)c;
+      } else if (o == 0 || clean[o - 1] != '.') {
+        clean[o++] = '.';
+      }
+    }
+    clean[o] = '\0';
+    if (azai_num_scan(clean, o, &back) == o && back == v) {
+      break;
+    }
+  }
+  /* %g writes 70 as 7e+01 at precision 1: use plain digits up to 1e17 */
+  if (prec <= 17 && isfinite(v) && v != 0) {
+    int e10 = (int)floor(log10(fabs(v)));
+    if (e10 >= prec && e10 < 17) {
+      char again[64];
+      snprintf(again, sizeof again, "%.*g", e10 + 1, v);
+      if (strchr(again, 'e') == NULL) {
+        for (i = o = 0; again[i] != '\0' && o + 1 < sizeof clean; i++) {
+          clean[o++] = again[i];
+        }
+        clean[o] = '\0';
+      }
+    }
+  }
+  return (size_t)snprintf(buf, size, "%s", clean);
+}
+
+/* }==================================================================== */
+
+double azai_atom_factor(int idx) {
+  double f = 0;
+  if (atom_factor(idx, &f) != AZA_OK) {
+    return NAN;
+  }
+  return f;
+}

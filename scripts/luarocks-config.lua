@@ -1,4 +1,5 @@
--- LuaRocks configuration used by the aza set-up (scripts/install-check.sh, README).
+-- LuaRocks configuration for aza, installed by `make deps` (scripts/luarocks-setup.sh)
+-- as ~/.luarocks/config-5.4.lua so that a plain `luarocks make` works.
 -- LuaRocks' own server is not reachable from the machines aza is built on, so the
 -- Debian packages that provide the rock dependencies are declared here as provided.
 lua_version = "5.4"

@@ -3,7 +3,7 @@
 # Uses sudo when not root. Installs nothing when everything is present.
 set -eu
 pkgs="cmake make gcc lua5.4 liblua5.4-dev lua-lpeg lua-busted lua-check luarocks lua-cjson
-clang-format clang libclang-rt-14-dev valgrind"
+clang-format clang libclang-rt-14-dev valgrind locales"
 missing=""
 for p in $pkgs; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then

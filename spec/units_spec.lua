@@ -2,6 +2,7 @@
 -- factors, the unit table read from C, and the fail-triple contract.
 local units = require "aza.units"
 local core = require "aza.core"
+local aza = require "aza"
 
 -- {unit, UCUM form, dimension}: UCUM c/s spellings, clinical units, and lab
 -- aliases (mapped to UCUM, third column of the alias table)
@@ -298,6 +299,31 @@ describe("aza.units", function()
 
     it("returns nil, message, code for a bad unit", function()
       assert.fails_with("E_UNIT", "kgs", units.check("kgs"))
+    end)
+  end)
+
+  describe("under a comma-decimal locale", function()
+    -- a host may set LC_NUMERIC; the core must still read and print '.'
+    -- (scripts/test.sh builds de_DE.UTF-8 into LOCPATH when none is installed)
+    it("parses, converts and formats with '.' only", function()
+      local old = os.setlocale(nil, "numeric")
+      local set
+      for _, name in ipairs { "de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "de_DE" } do
+        set = set or os.setlocale(name, "numeric")
+      end
+      if not set then
+        pending("no comma-decimal locale installed (locale -a)")
+        return
+      end
+      local q = aza.quantity("3.5 kg")
+      local v = units.convert(1, "[lb_av]", "kg")
+      local text = tostring(aza.quantity(0.25, "mg"))
+      local bad = { aza.quantity("3,5 kg") }
+      os.setlocale(old, "numeric")
+      assert.equal(3.5, q:value())
+      assert.equal(0.45359237, v)
+      assert.equal("0.25 mg", text)
+      assert.is_nil(bad[1])
     end)
   end)
 

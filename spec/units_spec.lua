@@ -459,7 +459,6 @@ describe("aza.units", function()
 
   describe("aza facade", function()
     it("exposes quantity, units and version", function()
-      local aza = require "aza"
       assert.equal(units, aza.units)
       assert.equal(require "aza.quantity", aza.quantity)
       assert.equal(core.version, aza.version)
@@ -471,16 +470,16 @@ describe("aza.units", function()
       local saved = package.loaded.aza
       finally(function() package.loaded.aza = saved end)
       package.loaded.aza = nil
-      local aza = require "aza"
-      assert.is_nil(rawget(aza, "dose"))
-      local ok, dose = pcall(function() return aza.dose end)
+      local fresh = require "aza"
+      assert.is_nil(rawget(fresh, "dose"))
+      local ok, dose = pcall(function() return fresh.dose end)
       if ok then
         assert.equal(require "aza.dose", dose)
-        assert.equal(dose, rawget(aza, "dose"))
+        assert.equal(dose, rawget(fresh, "dose"))
       else
         assert.matches("aza.dose", dose)   -- a missing module fails only when used
       end
-      assert.is_nil(aza.no_such_module)
+      assert.is_nil(fresh.no_such_module)
     end)
   end)
 end)

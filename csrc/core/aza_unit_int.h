@@ -1,8 +1,9 @@
 /*
 ** aza_unit_int.h
-** Private to the unit core (aza_table.c, aza_unit.c, aza_qty.c): the
-** compiled unit table, prefixes, aliases, substances, and the parser
-** entry points the quantity code shares.
+** Private to the unit core (aza_table.c, aza_parse.c, aza_unit.c,
+** aza_qty.c): the compiled unit table, prefixes, aliases, substances,
+** the parser entry points the quantity code shares, and the calls
+** between the parser (aza_parse.c) and the resolver (aza_unit.c).
 */
 #ifndef aza_unit_int_h
 #define aza_unit_int_h
@@ -89,6 +90,28 @@ AZAI_FUNC double azai_substance_find(const char *name);
 */
 AZAI_FUNC aza_status azai_unit_parse(const char *expr, size_t len, size_t base,
                                      aza_unit *out, int *aliased, aza_err *err);
+
+/*
+** Parse s[0..n) into u's terms, annotations and scale only (no factor,
+** no dimension); the literal numbers are also given as *snum / *sden
+** (exact integers as far as they go) unless snum is NULL.
+*/
+AZAI_FUNC aza_status azai_parse_terms(const char *s, size_t n, size_t base,
+                                      aza_unit *u, double *snum, double *sden,
+                                      aza_err *err);
+
+/*
+** Parse native UCUM text s[0..n) (no aliases) and finish the unit with
+** azai_unit_finish; its text is copied from s.
+*/
+AZAI_FUNC aza_status azai_parse_ucum(const char *s, size_t n, size_t base,
+                                     aza_unit *out, aza_err *err);
+
+/*
+** Factor, dimension and kind of a unit whose terms, annotations and scale
+** the parser has set (its text is left alone).
+*/
+AZAI_FUNC aza_status azai_unit_finish(aza_unit *u, aza_err *err);
 
 /*
 ** Recompute factor, dimension, kind and text of a unit whose terms and

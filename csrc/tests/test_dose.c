@@ -7,6 +7,8 @@
 #include <math.h>
 
 #include "aza_dose.h"
+#include <limits.h>
+
 #include "tap.h"
 
 #define TOL 1e-12
@@ -639,6 +641,14 @@ static void test_dates(void) {
   CHECK(aza_date_parse("1969-12-31", &d, &err) == AZA_OK && d == -1);
   CHECK(aza_date_format(-1, buf, &err) == AZA_OK);
   CHECK_STR(buf, "1969-12-31");
+  /* the ends of the years 0001-9999, and far outside them (no overflow) */
+  CHECK(aza_date_format(-719162L, buf, &err) == AZA_OK);
+  CHECK_STR(buf, "0001-01-01");
+  CHECK(aza_date_format(2932896L, buf, &err) == AZA_OK);
+  CHECK_STR(buf, "9999-12-31");
+  CHECK(aza_date_format(2932897L, buf, &err) == AZA_EVALUE);
+  CHECK(aza_date_format(LONG_MAX, buf, &err) == AZA_EVALUE);
+  CHECK(aza_date_format(LONG_MIN, buf, &err) == AZA_EVALUE);
 }
 
 int main(void) {

@@ -397,9 +397,12 @@ describe("aza.input.patient", function()
       r = assert(patient.from_file(FIX .. "active-ibd.json"))
     end)
 
-    it("sorts medications by status into sets of names and ATC codes", function()
-      assert.same({ "ramipril", "C09AA05" }, r.facts["medications.active"])
-      assert.same({ "allopurinol", "M04AA01" }, r.facts["medications.planned"])
+    it("sorts medications by status into sets of names, ATC codes and classes", function()
+      -- rules/data/medications.lua: ramipril C09AA05 is an ACE inhibitor;
+      -- allopurinol M04AA01 a xanthine-oxidase inhibitor
+      assert.same({ "ramipril", "C09AA05", "ace_inhibitor" }, r.facts["medications.active"])
+      assert.same({ "allopurinol", "M04AA01", "xanthine_oxidase_inhibitor", "allopurinol_like" },
+                  r.facts["medications.planned"])
     end)
 
     it("reads an active patient's current dose in mg/d", function()
@@ -427,8 +430,8 @@ describe("aza.input.patient", function()
                       allergies = { "Mercaptopurine" }, conditions = {} }
       assert.same({ "sore_throat", "unexplained_bruising" }, r2.facts.symptoms)
       assert.same({ "east_asian" }, r2.facts.ancestry)
-      assert.same({ "yellow_fever" }, r2.facts["vaccines.planned"])
-      assert.same({ "mercaptopurine" }, r2.facts.allergies)
+      assert.same({ "yellow_fever", "live_vaccine" }, r2.facts["vaccines.planned"])
+      assert.same({ "mercaptopurine", "thiopurine" }, r2.facts.allergies)
       assert.same({}, r2.facts.conditions)
     end)
 

@@ -578,8 +578,36 @@ local function lab_test(cx, path, lab)
   return test, nil
 end
 
+--- Lab tests whose `IU/L` (UCUM `[IU]/L`) is read as the enzyme unit `U/L`: enzyme
+-- activities, where an "international unit" is the enzyme unit (1 IU/L = 1 U/L, clinical
+-- reference §3.3). Only these tests, and only per litre: `IU/mL` is not scaled (the SPS
+-- "units/mL" is a typo for U/L, so a per-mL enzyme unit is refused rather than guessed).
+M.ENZYME_IU_TESTS = { alt = true, ast = true, alp = true }
+
+local IU_PER_LITRE = { ["[IU]/L"] = true, ["[iU]/L"] = true, ["[IU]/l"] = true,
+                       ["[iU]/l"] = true }
+
+-- the unit to convert from: U/L for an enzyme test given in IU/L (with a note), else unit
+local function enzyme_unit(cx, path, test, unit)
+  if not M.ENZYME_IU_TESTS[test] then
+    return unit
+  end
+  local info = units.parse(unit)
+  if info and IU_PER_LITRE[info.ucum] then
+    if path:sub(-4) == ".uln" or path:sub(-4) == ".lln" then
+      return "U/L" -- the value's note covers its limits
+    end
+    cx:note("input", test, format("%s in %s read as U/L: for an enzyme activity an "
+      .. "international unit is the enzyme unit (1 IU/L = 1 U/L, clinical reference §3.3)",
+      test, unit), path)
+    return "U/L"
+  end
+  return unit
+end
+
 -- a value in the lab's unit -> reference unit
 local function lab_convert(cx, path, test, v, unit, ref)
+  unit = enzyme_unit(cx, path, test, unit)
   local out, msg, code = units.convert(v, unit, ref, SUBSTANCE[test])
   if out == nil then
     if code == "E_UNIT" or code == "E_SYNTAX" then
@@ -782,8 +810,10 @@ local CLASS = {
   poor = "poor",
 }
 
+-- records every pair of determinate sources that disagree; returns true when one does
 local function check_conflicts(cx, fact, sources)
   local used = sources[1]
+  local found = false
   for i = 1, #sources do
     for j = i + 1, #sources do
       local a, b = sources[i], sources[j]
@@ -793,9 +823,11 @@ local function check_conflicts(cx, fact, sources)
           .. "activity only when no determinate genotype); both are kept", a.text,
           a.phenotype, b.text, b.phenotype, used.text),
           { [a.source] = a.phenotype, [b.source] = b.phenotype })
+        found = true
       end
     end
   end
+  return found
 end
 
 local function genotype_source(cx, gene, g, profile)
@@ -920,8 +952,11 @@ local function publish_activity(cx, act)
   end
 end
 
--- choose the phenotype: genotype, then the reported word, then (TPMT) a valid activity
-local function choose(cx, fact, sources)
+-- choose the phenotype: genotype, then the reported word, then (TPMT) a valid activity.
+-- Sets `<gene>.conflict` (design §8, "refuse to guess"): true when two determinate
+-- sources disagree (genotype normal, activity low), false otherwise (also when there is
+-- nothing to compare); the phenotype fact still holds the chosen source's word.
+local function choose(cx, fact, sources, conflict_fact)
   local determinate = {}
   for _, s in ipairs(sources) do
     if s.phenotype ~= "indeterminate" then
@@ -930,6 +965,7 @@ local function choose(cx, fact, sources)
   end
   local chosen = determinate[1] or sources[1]
   if chosen == nil then
+    cx:set(conflict_fact, false)
     return
   end
   cx:set(fact, chosen.phenotype)
@@ -938,7 +974,38 @@ local function choose(cx, fact, sources)
     cx:note("derived", fact, format("%s is indeterminate; %s gives %s", sources[1].text,
       chosen.text, chosen.phenotype), chosen.path)
   end
-  check_conflicts(cx, fact, determinate)
+  local conflict = check_conflicts(cx, fact, determinate)
+  cx:set(conflict_fact, conflict)
+  if conflict then
+    local texts = {}
+    for _, s in ipairs(determinate) do
+      texts[#texts + 1] = s.text .. " -> " .. s.phenotype
+    end
+    cx.given[conflict_fact] = concat(texts, "; ")
+  end
+end
+
+-- the TPMT activity source when it can be used (published as facts), else nil; sets
+-- tpmt.activity.after_transfusion (true when a transfusion invalidates the result)
+local function usable_activity(cx, p)
+  local t = read_transfusion(cx, p)
+  local act = activity_source(cx, p)
+  cx:set("tpmt.activity.after_transfusion", false)
+  if act and t and cx.as_of and transfusion_invalidates(cx, act, t) then
+    cx.given["tpmt.activity"] = act.given .. " (invalid: transfusion " .. t.iso .. ")"
+    cx:set("tpmt.activity.after_transfusion", true)
+    cx.given["tpmt.activity.after_transfusion"] = format("activity %s, transfusion %s",
+      act.date and act.date.iso or "undated", t.iso)
+    return nil
+  elseif act and act.date and cx.as_of and act.date.n > cx.as_of.n then
+    cx:warn("tpmt_activity.date", format("%s is after as_of %s: ignored", act.date.iso,
+      cx.as_of.iso))
+    return nil
+  end
+  if act then
+    publish_activity(cx, act)
+  end
+  return act
 end
 
 local function read_pgx(cx, p)
@@ -950,19 +1017,7 @@ local function read_pgx(cx, p)
   cx.profile = profile.id
   local genotype = by_gene(cx, p, "genotype")
   local reported = by_gene(cx, p, "phenotype")
-  local t = read_transfusion(cx, p)
-  local act = activity_source(cx, p)
-  if act and t and cx.as_of and transfusion_invalidates(cx, act, t) then
-    cx.given["tpmt.activity"] = act.given .. " (invalid: transfusion " .. t.iso .. ")"
-    act = nil
-  elseif act and act.date and cx.as_of and act.date.n > cx.as_of.n then
-    cx:warn("tpmt_activity.date", format("%s is after as_of %s: ignored", act.date.iso,
-      cx.as_of.iso))
-    act = nil
-  end
-  if act then
-    publish_activity(cx, act)
-  end
+  local act = usable_activity(cx, p)
   for _, gene in ipairs(pgx.genes) do
     local fact = GENES[gene] .. ".phenotype"
     local sources = {}
@@ -971,7 +1026,7 @@ local function read_pgx(cx, p)
     if gene == "TPMT" then
       sources[#sources + 1] = act
     end
-    choose(cx, fact, sources)
+    choose(cx, fact, sources, GENES[gene] .. ".conflict")
     if gene == "TPMT" and p.tpmt_activity ~= nil and not is_null(p.tpmt_activity)
       and act == nil and (cx.facts[fact] == nil or cx.facts[fact] == "indeterminate") then
       cx:note("need_data", fact, "TPMT status not determined: the TPMT activity result is "
@@ -983,7 +1038,244 @@ end
 
 -- }===
 
+-- {=== medication and vaccine classes (rules/data/medications.lua) ===
+
+local MED_UNIT_WORDS = set_of { "mg", "g", "mcg", "ug", "microgram", "micrograms", "milligram",
+                                "milligrams", "ml", "iu", "units" }
+
+local med_index_cache
+
+-- common accented Latin letters (UTF-8) -> ASCII, so that "Guérin" matches "guerin"
+local ACCENTS = {
+  ["à"] = "a", ["á"] = "a", ["â"] = "a", ["ä"] = "a", ["ç"] = "c", ["è"] = "e", ["é"] = "e",
+  ["ê"] = "e", ["ë"] = "e", ["ì"] = "i", ["í"] = "i", ["î"] = "i", ["ï"] = "i", ["ñ"] = "n",
+  ["ò"] = "o", ["ó"] = "o", ["ô"] = "o", ["ö"] = "o", ["ù"] = "u", ["ú"] = "u", ["û"] = "u",
+  ["ü"] = "u", ["É"] = "e", ["È"] = "e", ["Ü"] = "u", ["Ö"] = "o", ["Ä"] = "a",
+}
+
+-- letters and digits only, lower case (accented letters folded)
+local function alnum(s)
+  s = s:gsub("[\xC3][\x80-\xBF]", ACCENTS)
+  return (s:lower():gsub("[^%w]", ""))
+end
+
+-- a trailing strength token: "5", "2.5", "5mg", "100mcg", or a unit word
+local function strength_token(t)
+  local a = alnum(t)
+  if MED_UNIT_WORDS[a] or a:match("^%d+$") then
+    return true
+  end
+  local unit = a:match("^%d+(%a+)$")
+  return unit ~= nil and MED_UNIT_WORDS[unit] == true
+end
+
+-- the key of one part of a name: its words without trailing salts, forms and strengths
+local function part_key(part, ignore)
+  local toks = {}
+  for t in part:gmatch("%S+") do
+    toks[#toks + 1] = t
+  end
+  while #toks > 1 and (ignore[alnum(toks[#toks])] or strength_token(toks[#toks])) do
+    toks[#toks] = nil
+  end
+  return alnum(concat(toks, " "))
+end
+
+-- Candidate keys of a name (sorted parts joined by "+"), trying "-" as part of a word and
+-- as a separator; also returns the part keys (for matching the parts of a combination).
+local function name_keys(name, ignore)
+  local s = " " .. name:lower():gsub("_", " ") .. " "
+  s = s:gsub("%s+and%s+", "/"):gsub("%s+with%s+", "/"):gsub("[+,&;]", "/")
+  local keys, parts, seen = {}, {}, {}
+  for _, variant in ipairs { s, (s:gsub("%-", "/")) } do
+    local list = {}
+    for part in variant:gmatch("[^/]+") do
+      local k = part_key(part, ignore)
+      if k ~= "" then
+        list[#list + 1] = k
+      end
+    end
+    sort(list)
+    local key = concat(list, "+")
+    if key ~= "" and not seen[key] then
+      seen[key] = true
+      keys[#keys + 1] = key
+    end
+    if #list > 1 then
+      for _, k in ipairs(list) do
+        parts[#parts + 1] = k
+      end
+    end
+  end
+  return keys, parts
+end
+
+local function med_index()
+  if med_index_cache then
+    return med_index_cache
+  end
+  local data = pgx.data("medications")
+  local idx = { ignore = {}, names = {}, atc = {}, prefixes = data.atc_prefixes or {} }
+  for _, w in ipairs(data.ignore_words or {}) do
+    idx.ignore[alnum(w)] = true
+  end
+  local function add(tbl, key, entry)
+    tbl[key] = tbl[key] or {}
+    local list = tbl[key]
+    list[#list + 1] = entry
+  end
+  for _, e in ipairs(data.substances or {}) do
+    for _, n in ipairs(e.names or {}) do
+      for _, key in ipairs((name_keys(n, idx.ignore))) do
+        add(idx.names, key, e)
+      end
+    end
+    for _, code in ipairs(e.atc or {}) do
+      add(idx.atc, code:upper(), e)
+    end
+  end
+  med_index_cache = idx
+  return idx
+end
+
+local function is_atc(s)
+  return type(s) == "string" and s:match("^%s*%a%d%d%a?%a?%d?%d?%s*$") ~= nil
+    and #s:match("^%s*(.-)%s*$") >= 3
+end
+
+-- entries matching a name: the whole name, else each part of a combination
+local function match_name(idx, name)
+  local keys, parts = name_keys(name, idx.ignore)
+  local out = {}
+  for _, key in ipairs(keys) do
+    for _, e in ipairs(idx.names[key] or {}) do
+      out[#out + 1] = e
+    end
+  end
+  if #out == 0 then
+    for _, key in ipairs(parts) do
+      for _, e in ipairs(idx.names[key] or {}) do
+        out[#out + 1] = e
+      end
+    end
+  end
+  return out
+end
+
+-- entries (and prefix classes) matching an ATC code
+local function match_atc(idx, code)
+  code = code:match("^%s*(.-)%s*$"):upper()
+  local out = {}
+  for _, e in ipairs(idx.atc[code] or {}) do
+    out[#out + 1] = e
+  end
+  for _, p in ipairs(idx.prefixes) do
+    if code:sub(1, #p.prefix) == p.prefix then
+      out[#out + 1] = { classes = p.classes, prefix = p.prefix }
+    end
+  end
+  return out
+end
+
+--- The substance ids and class ids of a medication, vaccine or allergy given by name
+-- and/or ATC code (rules/data/medications.lua), in table order, without duplicates.
+-- @tparam string|nil name
+-- @tparam string|nil atc
+-- @treturn {string,...} ids and classes (`{"ramipril", "ace_inhibitor"}`)
+-- @treturn boolean true when the name and the ATC code both match but name different
+--   substances
+-- @usage patient.medication_classes("Ramipril 5 mg")  --> {"ramipril", "ace_inhibitor"}
+function M.medication_classes(name, atc)
+  local idx = med_index()
+  local by_name, by_atc = {}, {}
+  if type(name) == "string" then
+    by_name = is_atc(name) and match_atc(idx, name) or match_name(idx, name)
+  end
+  if type(atc) == "string" then
+    by_atc = match_atc(idx, atc)
+  end
+  local out, seen = {}, {}
+  local function push(k)
+    if k and not seen[k] then
+      seen[k] = true
+      out[#out + 1] = k
+    end
+  end
+  for _, list in ipairs { by_name, by_atc } do
+    for _, e in ipairs(list) do
+      push(e.id)
+      for _, c in ipairs(e.classes or {}) do
+        push(c)
+      end
+    end
+  end
+  -- the name and the code disagree when both name substances and none in common
+  local by_id = {}
+  for _, e in ipairs(by_name) do
+    if e.id then
+      by_id[e.id] = true
+    end
+  end
+  local named, coded, shared = next(by_id) ~= nil, false, false
+  for _, e in ipairs(by_atc) do
+    if e.id then
+      coded = true
+      shared = shared or by_id[e.id] == true
+    end
+  end
+  local disagree = named and coded and not shared
+  return out, disagree
+end
+
+-- add the ids and classes of the strings of list `field` to the set fact `fact`
+local function add_classes(cx, p, field, fact)
+  local list = p[field]
+  local set = cx.facts[fact]
+  if type(list) ~= "table" or type(set) ~= "table" then
+    return
+  end
+  local seen = {}
+  for _, k in ipairs(set) do
+    seen[k] = true
+  end
+  for i, s in ipairs(list) do
+    if type(s) == "string" then
+      local added = {}
+      for _, k in ipairs((M.medication_classes(s))) do
+        if not seen[k] then
+          seen[k] = true
+          set[#set + 1] = k
+        end
+        added[#added + 1] = k
+      end
+      if #added > 0 then
+        cx:note("derived", fact, format("%s: %s (rules/data/medications.lua)", s,
+          concat(added, ", ")), format("%s[%d]", field, i))
+      end
+    end
+  end
+end
+
+-- }===
+
 -- {=== medications and azathioprine ===
+
+-- add the substance ids and classes of medication m to keys (with a note)
+local function medication_keys(cx, path, m, keys)
+  local classes, disagree = M.medication_classes(m.name, m.atc)
+  for _, k in ipairs(classes) do
+    keys[#keys + 1] = k
+  end
+  if #classes > 0 then
+    cx:note("derived", "medications." .. m.status, format("%s%s: %s "
+      .. "(rules/data/medications.lua)", m.name, m.atc and (" (" .. m.atc .. ")") or "",
+      concat(classes, ", ")), path)
+  end
+  if disagree then
+    cx:warn(path, format("name '%s' and ATC code %s name different substances: the "
+      .. "classes of both are used", m.name, m.atc))
+  end
+end
 
 -- one medication entry: returns its status, name and set keys, or nil
 local function read_medication(cx, i, m)
@@ -1009,7 +1301,11 @@ local function read_medication(cx, i, m)
   if not ok then
     return nil
   end
-  return m.status, m.name, { name_of(m.name), m.atc and m.atc:match("%S+"):upper() }
+  local keys = { name_of(m.name), m.atc and m.atc:match("%S+"):upper() or nil }
+  if m.status ~= "stopped" then
+    medication_keys(cx, path, m, keys)
+  end
+  return m.status, m.name, keys
 end
 
 local function read_medications(cx, p)
@@ -1026,7 +1322,7 @@ local function read_medications(cx, p)
   for i, m in ipairs(meds) do
     local status, name, keys = read_medication(cx, i, m)
     if status and sets[status] then
-      for k = 1, 2 do
+      for k = 1, #keys do
         local key = keys[k]
         if key and not seen[status][key] then
           seen[status][key] = true
@@ -1181,7 +1477,9 @@ function M.normalise(p, opts)
   read_set(cx, p, "symptoms", "symptoms", word)
   read_set(cx, p, "conditions", "conditions", word)
   read_set(cx, p, "allergies", "allergies", name_of)
+  add_classes(cx, p, "allergies", "allergies")
   read_set(cx, p, "vaccines_planned", "vaccines.planned", word)
+  add_classes(cx, p, "vaccines_planned", "vaccines.planned")
   read_pgx(cx, p)
   read_labs(cx, p)
   read_medications(cx, p)

@@ -130,6 +130,17 @@ local PATIENT = {
   { name = "vaccines.planned", type = "set", from = "vaccines_planned",
     description = "vaccines planned" },
   { name = "ancestry", type = "set", from = "ancestry", description = "ancestry groups" },
+  -- added after the design §7 facts (so that earlier slots keep their numbers)
+  { name = "tpmt.conflict", type = "boolean",
+    from = "genotype.TPMT, phenotype.TPMT, tpmt_activity",
+    description = "two determinate TPMT results disagree (e.g. genotype normal, activity "
+      .. "low); tpmt.phenotype holds the one chosen by precedence" },
+  { name = "nudt15.conflict", type = "boolean", from = "genotype.NUDT15, phenotype.NUDT15",
+    description = "the NUDT15 genotype and the reported NUDT15 phenotype disagree" },
+  { name = "tpmt.activity.after_transfusion", type = "boolean",
+    from = "tpmt_activity.date, transfusion_date",
+    description = "a TPMT activity result was given but not used: sampled within 120 days "
+      .. "after a red-cell transfusion (or undated with a transfusion recorded)" },
 }
 
 for _, entry in ipairs(PATIENT) do

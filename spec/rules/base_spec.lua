@@ -1,0 +1,730 @@
+-- Scenario specs for the shipped protocol "base" (rules/base.lua, design §8 base column).
+--
+-- Each case: the patient (spec/support/scenario.lua's complete naive 70 kg patient, TPMT
+-- and NUDT15 *1/*1, baseline labs 11 days old, plus the changes shown), the expected
+-- decision, dose (mg/day; false = no dose), alert ids, need_data, and a comment with the
+-- hand calculation and the source it encodes. Dose conventions (clinical reference §7,
+-- docs/dose-maths.md): 25 mg deliverable step (25 mg and scored 50 mg tablets); the
+-- standard dose is rounded nearest-in-band; the PGx percentage is of the unrounded
+-- standard dose, nearest within its own band; reductions, fractions and caps round down.
+--
+-- Base standard dose: 2.0 mg/kg/day, band 2.0-2.5 (CPIC 2025 "e.g. 2 mg/kg/day"; US label
+-- maximum 2.5). 70 kg: 140 exact, band 140-175, deliverable in band 150 and 175 -> 150.
+
+local S = require "spec.support.scenario"
+local lab, NONE = S.lab, S.NONE
+
+local PROTOCOL = "base"
+
+local function P(changes)
+  return S.patient(changes)
+end
+
+local function med(name, status, extra)
+  local m = { name = name, status = status or "active" }
+  for k, v in pairs(extra or {}) do
+    m[k] = v
+  end
+  return m
+end
+
+local cases = {
+  -- {=== pharmacogenomics ===
+  {
+    -- 70 kg x 2.0 = 140; band 140-175; nearest deliverable in band 150 (10 away; 175 is 35).
+    -- CPIC 2025 Table 4: both normal -> standard dose.
+    name = "normal/normal naive 70 kg -> proceed 150 mg/day",
+    patient = P(),
+    expect = { decision = "proceed", dose = 150, alerts = {}, need_data = {},
+               band = { 140, 175 }, monitoring = { "monitoring-initiation" } },
+  },
+  {
+    -- 176 [lb_av] x 0.45359237 = 79.832 kg; x 2.0 = 159.66; band 159.66-199.58; deliverable
+    -- in band: 175 only (200 > 199.58) -> 175. Clinical reference §3.3 (lb -> kg).
+    name = "weight in [lb_av]: 176 lb -> 175 mg/day",
+    patient = P { weight = "176 [lb_av]" },
+    expect = { decision = "proceed", dose = 175, alerts = {}, need_data = {} },
+  },
+  {
+    -- TPMT *1/*3A = normal + no function = intermediate. 50 % of 140 = 70; band 30-80 % =
+    -- 42-112; deliverable 50, 75, 100; nearest 70 -> 75. CPIC 2025 T4 (30-80 %), DPWG 50 %.
+    name = "TPMT intermediate naive -> adjust 75 mg/day (50 % of 140, band 42-112)",
+    patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" } },
+    expect = { decision = "adjust", dose = 75, alerts = { "pgx-one-intermediate" },
+               need_data = {}, band = { 42, 112 } },
+  },
+  {
+    -- NUDT15 *1/*3 (no function) = intermediate, TPMT normal: same 50 % rule -> 75.
+    name = "NUDT15 intermediate, TPMT normal -> adjust 75 mg/day",
+    patient = P { genotype = { TPMT = "*1/*1", NUDT15 = "*1/*3" } },
+    expect = { decision = "adjust", dose = 75, alerts = { "pgx-one-intermediate" },
+               need_data = {} },
+  },
+  {
+    -- TPMT *3A/*8 = no function + uncertain = possible intermediate (CPIC treats as IM)
+    -- -> the same 50 % rule -> 75.
+    name = "TPMT possible intermediate (*3A/*8) -> adjust 75 mg/day",
+    patient = P { genotype = { TPMT = "*3A/*8", NUDT15 = "*1/*1" } },
+    expect = { decision = "adjust", dose = 75, alerts = { "pgx-one-intermediate" },
+               need_data = {} },
+  },
+  {
+    -- Both IM: 30 % of 140 = 42; band 20-50 % = 28-70; deliverable in band: 50 only
+    -- (25 < 28, 75 > 70) -> 50. CPIC 2025 T4 (20-50 %, moderate); 30 % point: aza default.
+    name = "TPMT and NUDT15 both intermediate -> adjust 50 mg/day (30 %, band 28-70)",
+    patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*3" } },
+    expect = { decision = "adjust", dose = 50, alerts = { "pgx-both-intermediate" },
+               need_data = {}, band = { 28, 70 } },
+  },
+  {
+    -- TPMT *3A/*3C = no function x2 = poor. CPIC 2025: non-thiopurine alternative.
+    name = "TPMT poor -> contraindicated, no dose",
+    patient = P { genotype = { TPMT = "*3A/*3C", NUDT15 = "*1/*1" } },
+    expect = { decision = "contraindicated", dose = false, alerts = { "tpmt-poor" } },
+  },
+  {
+    -- NUDT15 *3/*3 = poor -> contraindicated (CPIC 2025: no reduced-dose fallback).
+    name = "NUDT15 poor -> contraindicated, no dose",
+    patient = P { genotype = { TPMT = "*1/*1", NUDT15 = "*3/*3" } },
+    expect = { decision = "contraindicated", dose = false, alerts = { "nudt15-poor" } },
+  },
+  {
+    -- No TPMT result at all -> need_data tpmt (design §8); the dose shown is the unreduced
+    -- 150 (weight known), the decision says it may not be given yet.
+    name = "TPMT not tested -> need_data tpmt",
+    patient = P { genotype = { NUDT15 = "*1/*1" } },
+    expect = { decision = "need_data", dose = 150, alerts = { "tpmt-not-tested" },
+               need_data = { "tpmt" } },
+  },
+  {
+    -- TPMT *1/*8 (normal + uncertain) = indeterminate (CPIC) -> ask for TPMT activity
+    -- (CPIC April 2020 addendum).
+    name = "TPMT indeterminate genotype -> need_data tpmt_activity",
+    patient = P { genotype = { TPMT = "*1/*8", NUDT15 = "*1/*1" } },
+    expect = { decision = "need_data", dose = 150, alerts = { "tpmt-indeterminate" },
+               need_data = { "tpmt_activity" } },
+  },
+  {
+    -- Indeterminate genotype + St Thomas' activity 18 nmol/h/g Hb (10-25 = carrier) ->
+    -- intermediate from the activity (design §8: activity used when no determinate
+    -- genotype) -> 50 % -> 75.
+    name = "TPMT indeterminate genotype + activity 18 -> intermediate, adjust 75",
+    patient = P { genotype = { TPMT = "*1/*8", NUDT15 = "*1/*1" },
+                  tpmt_activity = { value = 18, unit = "nmol/h/g{Hb}", method = "st_thomas",
+                                    date = "2026-10-02" } },
+    expect = { decision = "adjust", dose = 75, alerts = { "pgx-one-intermediate" },
+               need_data = {} },
+  },
+  {
+    -- Conflict: genotype *1/*1 (normal) but activity 8 (< 10 = deficient/poor). The product
+    -- refuses to choose: need_data tpmt with a critical alert; the patient reader's warning
+    -- names both results.
+    name = "conflicting TPMT: genotype normal, activity low -> need_data, no guess",
+    patient = P { tpmt_activity = { value = 8, unit = "nmol/h/g{Hb}", method = "st_thomas",
+                                    date = "2026-10-02" } },
+    expect = { decision = "need_data", alerts = { "tpmt-conflict" }, need_data = { "tpmt" } },
+    extra = function(r)
+      local text
+      for _, w in ipairs(r.warnings) do
+        if w.path == "tpmt.phenotype" then
+          text = w.message
+        end
+      end
+      assert.truthy(text and text:find("genotype *1/*1", 1, true), "genotype named")
+      assert.truthy(text and text:find("activity 8 nmol/h/g{Hb}", 1, true), "activity named")
+      for _, t in ipairs(r.trace) do
+        if t.kind == "rule" and t.rule == "tpmt-conflict" then
+          assert.equal("true", t.outcome)
+          assert.truthy(t.facts["tpmt.conflict"].given:find("poor", 1, true))
+        end
+      end
+    end,
+  },
+  {
+    -- Activity only, sampled 2026-10-02, 31 days after a transfusion on 2026-09-01 (< 120
+    -- days, S-Lab: previous 4 months) -> not usable -> need_data tpmt with the transfusion
+    -- alert (not the "not tested" one).
+    name = "TPMT activity within 120 days of a transfusion -> need_data tpmt",
+    patient = P { genotype = { NUDT15 = "*1/*1" }, transfusion_date = "2026-09-01",
+                  tpmt_activity = { value = 30, unit = "nmol/h/g{Hb}", method = "st_thomas",
+                                    date = "2026-10-02" } },
+    expect = { decision = "need_data", alerts = { "tpmt-activity-after-transfusion" },
+               need_data = { "tpmt" } },
+  },
+  {
+    -- Activity only, 274 days after the transfusion (2026-01-01 -> 2026-10-02): valid;
+    -- 30 nmol/h/g Hb is in 26-50 = normal -> proceed 150.
+    name = "TPMT activity long after a transfusion is used -> proceed 150",
+    patient = P { genotype = { NUDT15 = "*1/*1" }, transfusion_date = "2026-01-01",
+                  tpmt_activity = { value = 30, unit = "nmol/h/g{Hb}", method = "st_thomas",
+                                    date = "2026-10-02" } },
+    expect = { decision = "proceed", dose = 150, alerts = {}, need_data = {} },
+  },
+  {
+    -- NUDT15 *1/*5 (normal + uncertain) = indeterminate: standard dose, warning, weekly FBC
+    -- for 4 weeks (CPIC 2020: monitor closely; weekly x4: aza default).
+    name = "NUDT15 indeterminate -> proceed 150, warning and weekly FBC",
+    patient = P { genotype = { TPMT = "*1/*1", NUDT15 = "*1/*5" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "nudt15-indeterminate" },
+               need_data = {}, monitoring = { "nudt15-indeterminate" } },
+    extra = function(r)
+      local weekly
+      for _, m in ipairs(r.monitoring) do
+        if m.id == "nudt15-indeterminate" then
+          weekly = m
+        end
+      end
+      assert.equal(7, weekly.every_days)
+      assert.equal(4, weekly.weeks)
+    end,
+  },
+  {
+    -- NUDT15 not tested (not East Asian): warning only (design §8).
+    name = "NUDT15 not tested -> proceed 150 with a warning",
+    patient = P { genotype = { TPMT = "*1/*1" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "nudt15-not-tested" },
+               need_data = {} },
+  },
+  {
+    -- NUDT15 not tested, East Asian ancestry -> need_data nudt15 (CPIC, DPWG 2025
+    -- "essential").
+    name = "NUDT15 not tested, East Asian ancestry -> need_data nudt15",
+    patient = P { genotype = { TPMT = "*1/*1" }, ancestry = { "east_asian" } },
+    expect = { decision = "need_data", dose = 150,
+               alerts = { "nudt15-not-tested", "nudt15-not-tested-east-asian" },
+               need_data = { "nudt15" } },
+  },
+  {
+    -- TPMT IM with NUDT15 indeterminate counts as one IM (CPIC: IM dose plus close
+    -- monitoring) -> 75, plus the NUDT15 indeterminate warning.
+    name = "TPMT intermediate + NUDT15 indeterminate -> adjust 75 and weekly FBC",
+    patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*5" } },
+    expect = { decision = "adjust", dose = 75,
+               alerts = { "pgx-one-intermediate", "nudt15-indeterminate" }, need_data = {} },
+  },
+  {
+    -- Already on 75 mg/day, TPMT IM: the starting-dose reduction is not applied again to
+    -- the current dose; a warning asks to check it against 30-80 %.
+    name = "active TPMT intermediate on 75 mg/day -> proceed 75, not reduced again",
+    patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" },
+                  azathioprine = { status = "active", dose = "75 mg/d",
+                                   started = "2026-01-10" } },
+    expect = { decision = "proceed", dose = 75, alerts = { "pgx-intermediate-active" },
+               need_data = {} },
+  },
+  {
+    -- NUDT15 genotype *1/*1 (normal) but the lab reports "intermediate": refuse to choose.
+    name = "conflicting NUDT15: genotype normal, reported intermediate -> need_data",
+    patient = P { phenotype = { NUDT15 = "intermediate" } },
+    expect = { decision = "need_data", alerts = { "nudt15-conflict" },
+               need_data = { "nudt15" } },
+  },
+  -- }===
+
+  -- {=== interactions ===
+  {
+    -- Naive, allopurinol planned: 150 x 0.25 = 37.5 -> round down -> 25 (SmPC quarter dose).
+    name = "allopurinol planned, naive -> adjust 25 mg/day (150 x 0.25 = 37.5, down)",
+    patient = P { medications = { med("Allopurinol", "planned", { dose = "100 mg/d" }) } },
+    expect = { decision = "adjust", dose = 25, alerts = { "allopurinol-quarter-dose" },
+               need_data = {} },
+  },
+  {
+    -- Active on 150 mg/day, allopurinol given only by ATC code M04AA01: current dose
+    -- 150 x 0.25 = 37.5 -> 25 (design §8 worked example).
+    name = "active 150 mg/day + allopurinol by ATC code -> adjust 25 mg/day",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2026-01-10" },
+                  medications = { med("Zyloric", "active", { atc = "M04AA01" }) } },
+    expect = { decision = "adjust", dose = 25, alerts = { "allopurinol-quarter-dose" },
+               need_data = {} },
+  },
+  {
+    -- TPMT IM (75) then allopurinol: 75 x 0.25 = 18.75; nothing deliverable <= 18.75 with
+    -- 25 mg tablets -> no dose, withhold (docs/dose-maths.md §7; never a made-up number).
+    name = "TPMT intermediate + allopurinol -> no deliverable dose, withhold",
+    patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" },
+                  medications = { med("allopurinol", "planned") } },
+    expect = { decision = "withhold", dose = false,
+               alerts = { "pgx-one-intermediate", "allopurinol-quarter-dose",
+                          "no-deliverable-dose" } },
+  },
+  {
+    -- Febuxostat -> contraindicated (design §8; US label "not recommended" [V]).
+    name = "febuxostat -> contraindicated",
+    patient = P { medications = { med("Febuxostat 80 mg") } },
+    expect = { decision = "contraindicated", dose = false,
+               alerts = { "febuxostat-contraindicated" } },
+  },
+  {
+    -- Ramipril by name -> ACE inhibitor class: warning, FBC at 2 and 4 weeks; dose 150.
+    name = "ACE inhibitor by name (ramipril) -> proceed 150 with warning",
+    patient = P { medications = { med("Ramipril 5 mg") } },
+    expect = { decision = "proceed", dose = 150, alerts = { "ace-inhibitor-caution" },
+               need_data = {}, monitoring = { "ace-inhibitor-caution" } },
+  },
+  {
+    -- A combination product known only by its ATC code C09BB04 (perindopril and
+    -- amlodipine): prefix C09B -> ACE inhibitor class.
+    name = "ACE inhibitor combination by ATC prefix C09B -> warning",
+    patient = P { medications = { med("Coveram", "active", { atc = "C09BB04" }) } },
+    expect = { decision = "proceed", dose = 150, alerts = { "ace-inhibitor-caution" } },
+  },
+  {
+    name = "warfarin sodium -> INR warning",
+    patient = P { medications = { med("Warfarin sodium 3 mg") } },
+    expect = { decision = "proceed", dose = 150, alerts = { "coumarin-inr" } },
+  },
+  {
+    name = "trimethoprim/sulfamethoxazole -> co-trimoxazole FBC warning",
+    patient = P { medications = { med("Trimethoprim/Sulfamethoxazole", "planned") } },
+    expect = { decision = "proceed", dose = 150, alerts = { "co-trimoxazole-fbc" } },
+  },
+  {
+    -- topiroxostat: a xanthine-oxidase inhibitor the sources give no dose for -> withhold.
+    name = "topiroxostat -> withhold for specialist review",
+    patient = P { medications = { med("topiroxostat", "planned") } },
+    expect = { decision = "withhold", alerts = { "xanthine-oxidase-inhibitor-other" } },
+  },
+  {
+    -- A stopped medication is not an interaction.
+    name = "stopped allopurinol is ignored -> proceed 150",
+    patient = P { medications = { med("allopurinol", "stopped") } },
+    expect = { decision = "proceed", dose = 150, alerts = {} },
+  },
+  {
+    name = "live vaccine planned (yellow fever) -> critical alert",
+    patient = P { vaccines_planned = { "Yellow fever" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "live-vaccine-planned" } },
+  },
+  {
+    name = "shingles vaccine without product -> confirm it is not live",
+    patient = P { vaccines_planned = { "shingles vaccine" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "vaccine-live-status-unclear" } },
+  },
+  -- }===
+
+  -- {=== contraindications ===
+  {
+    name = "allergy to 6-mercaptopurine -> contraindicated",
+    patient = P { allergies = { "6-Mercaptopurine" } },
+    expect = { decision = "contraindicated", dose = false,
+               alerts = { "azathioprine-allergy" } },
+  },
+  {
+    name = "active malignancy -> withhold for specialist review",
+    patient = P { conditions = { "active_malignancy" } },
+    expect = { decision = "withhold", dose = 150, alerts = { "active-malignancy" } },
+  },
+  -- }===
+
+  -- {=== laboratory thresholds (BSR 2017) and unit variants ===
+  {
+    -- 3200 /uL = 3.2 x10^9/L (clinical reference §3.3) < 3.5 -> withhold.
+    name = "WBC 3200 /uL (= 3.2 x10^9/L) -> withhold",
+    patient = P { labs = { wbc = lab(3200, "/uL") } },
+    expect = { decision = "withhold", alerts = { "wbc-low" } },
+  },
+  {
+    -- 3.5 x10^3/uL = 3.5 x10^9/L: not below 3.5 -> proceed (boundary).
+    name = "WBC 3.5 10*3/uL (boundary) -> proceed",
+    patient = P { labs = { wbc = lab(3.5, "10*3/uL") } },
+    expect = { decision = "proceed", dose = 150, alerts = {} },
+  },
+  {
+    name = "neutrophils 1.5 -> withhold (BSR < 1.6)",
+    patient = P { labs = { neutrophils = lab(1.5, "10*9/L") } },
+    expect = { decision = "withhold", alerts = { "neutrophils-low" } },
+  },
+  {
+    -- base keeps the BSR threshold: 1.8 is not below 1.6 (ibd withholds it).
+    name = "neutrophils 1.8 -> proceed under base",
+    patient = P { labs = { neutrophils = lab(1.8, "10*9/L") } },
+    expect = { decision = "proceed", dose = 150, alerts = {} },
+  },
+  {
+    name = "lymphocytes 0.4 -> withhold (BSR < 0.5, unverified)",
+    patient = P { labs = { lymphocytes = lab(0.4, "10*9/L") } },
+    expect = { decision = "withhold", alerts = { "lymphocytes-low" } },
+  },
+  {
+    name = "eosinophils 0.6 -> withhold (BSR > 0.5)",
+    patient = P { labs = { eosinophils = lab(0.6, "10*9/L") } },
+    expect = { decision = "withhold", alerts = { "eosinophils-high" } },
+  },
+  {
+    name = "platelets 139 -> withhold; 140 is the boundary",
+    patient = P { labs = { platelets = lab(139, "10*9/L") } },
+    expect = { decision = "withhold", alerts = { "platelets-low" } },
+  },
+  {
+    name = "platelets 140 -> proceed",
+    patient = P { labs = { platelets = lab(140, "10*9/L") } },
+    expect = { decision = "proceed", dose = 150, alerts = {} },
+  },
+  {
+    -- IU/L is the enzyme unit U/L for ALT (clinical reference §3.3): 101 IU/L > 100 U/L.
+    name = "ALT 101 IU/L -> withhold",
+    patient = P { labs = { alt = lab(101, "IU/L") } },
+    expect = { decision = "withhold", alerts = { "transaminases-high" } },
+  },
+  {
+    name = "AST 100 U/L (boundary) -> proceed",
+    patient = P { labs = { ast = lab(100, "U/L") } },
+    expect = { decision = "proceed", dose = 150, alerts = {} },
+  },
+  {
+    -- 2.8 g/dL x 10 = 28 g/L < 30 -> withhold.
+    name = "albumin 2.8 g/dL (= 28 g/L) -> withhold",
+    patient = P { labs = { albumin = lab(2.8, "g/dL") } },
+    expect = { decision = "withhold", alerts = { "albumin-low" } },
+  },
+  {
+    name = "MCV 106 fL -> warning only",
+    patient = P { labs = { mcv = lab(106, "fL") } },
+    expect = { decision = "proceed", dose = 150, alerts = { "mcv-high" } },
+  },
+  {
+    -- eGFR 55 < 60: repeat U&E in 1 week (BSR); 55 > 50, so no renal reduction.
+    name = "eGFR 55 -> renal check warning, proceed 150",
+    patient = P { labs = { egfr = lab(55, "mL/min/{1.73_m2}") } },
+    expect = { decision = "proceed", dose = 150, alerts = { "renal-function-check" },
+               monitoring = { "renal-function-check" } },
+  },
+  {
+    -- Creatinine 75 umol/L (2026-01-10) then 1.2 mg/dL (2026-11-10). 1.2 mg/dL = 12 mg/L /
+    -- 113.12 g/mol = 106.08 umol/L; rise (106.08 - 75) / 75 = 41.4 % > 30 % within 12
+    -- months -> warning (BSR 2017).
+    name = "creatinine up 41 % in 12 months (mg/dL then umol/L) -> renal check warning",
+    patient = P { labs = { creatinine = { lab(75, "umol/L", "2026-01-10"),
+                                          lab(1.2, "mg/dL", "2026-11-10") } } },
+    expect = { decision = "proceed", dose = 150, alerts = { "renal-function-check" } },
+  },
+  {
+    -- 101.3 degF = (101.3 - 32) x 5/9 = 38.5 degC >= 38 -> withhold until FBC.
+    name = "temperature 101.3 [degF] (38.5 degC) -> withhold",
+    patient = P { labs = { temperature = lab(101.3, "[degF]", "2026-11-21") } },
+    expect = { decision = "withhold", alerts = { "fever-or-symptoms" } },
+  },
+  {
+    -- 100.2 degF = 37.9 degC < 38 -> no fever rule.
+    name = "temperature 100.2 [degF] (37.9 degC) -> proceed",
+    patient = P { labs = { temperature = lab(100.2, "[degF]", "2026-11-21") } },
+    expect = { decision = "proceed", dose = 150, alerts = {} },
+  },
+  {
+    name = "sore throat -> withhold until FBC",
+    patient = P { symptoms = { "Sore throat" } },
+    expect = { decision = "withhold", alerts = { "fever-or-symptoms" } },
+  },
+  -- }===
+
+  -- {=== baseline, missing data, active versus naive ===
+  {
+    -- FBC dated 2026-10-20 = 32 days before 2026-11-21 > 28 -> need_data fbc.
+    name = "baseline FBC 32 days old -> need_data fbc",
+    patient = P { labs = { wbc = lab(6, "10*9/L", "2026-10-20"),
+                           neutrophils = lab(4, "10*9/L", "2026-10-20"),
+                           platelets = lab(250, "10*9/L", "2026-10-20") } },
+    expect = { decision = "need_data", dose = 150, alerts = { "baseline-fbc" },
+               need_data = { "fbc" } },
+  },
+  {
+    -- 2026-10-24 is exactly 28 days before: "no older than 28 days" -> fine.
+    name = "baseline FBC exactly 28 days old -> proceed",
+    patient = P { labs = { wbc = lab(6, "10*9/L", "2026-10-24"),
+                           neutrophils = lab(4, "10*9/L", "2026-10-24"),
+                           platelets = lab(250, "10*9/L", "2026-10-24") } },
+    expect = { decision = "proceed", dose = 150, alerts = {} },
+  },
+  {
+    name = "no ALT or AST -> need_data lft",
+    patient = P { labs = { alt = NONE, ast = NONE } },
+    expect = { decision = "need_data", alerts = { "baseline-lft" }, need_data = { "lft" } },
+  },
+  {
+    -- An active patient needs no baseline: old labs do not block; dose = current 150.
+    name = "active patient with 6-month-old labs -> proceed on the current dose",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2025-01-10" },
+                  labs = { wbc = lab(6, "10*9/L", "2026-05-20"),
+                           neutrophils = lab(4, "10*9/L", "2026-05-20"),
+                           platelets = lab(250, "10*9/L", "2026-05-20"),
+                           alt = lab(25, "U/L", "2026-05-20"),
+                           ast = lab(22, "U/L", "2026-05-20") } },
+    expect = { decision = "proceed", dose = 150, alerts = {}, need_data = {},
+               monitoring = { "monitoring-maintenance" } },
+  },
+  {
+    name = "active patient without a current dose -> need_data azathioprine.dose",
+    patient = P { azathioprine = { status = "active", started = "2026-01-10" } },
+    expect = { decision = "need_data", dose = false, alerts = { "active-dose-missing" },
+               need_data = { "azathioprine.dose" } },
+  },
+  {
+    name = "weight missing -> need_data weight, no dose",
+    patient = P { weight = NONE },
+    expect = { decision = "need_data", dose = false, need_data = { "weight" } },
+  },
+  {
+    name = "azathioprine status missing -> need_data azathioprine.status",
+    patient = P { azathioprine = NONE },
+    expect = { decision = "need_data", need_data = { "azathioprine.status" } },
+  },
+  -- }===
+
+  -- {=== renal, pregnancy, lactation, exposure ===
+  {
+    -- eGFR 40 (10-50): 150 x 0.75 = 112.5 -> down -> 100 (renal handbook, unverified);
+    -- eGFR < 60 also gives the BSR check.
+    name = "eGFR 40 -> 75 % -> adjust 100 mg/day",
+    patient = P { labs = { egfr = lab(40, "mL/min/{1.73_m2}") } },
+    expect = { decision = "adjust", dose = 100,
+               alerts = { "renal-function-check", "renal-moderate" } },
+  },
+  {
+    -- Active on 150 mg/day with eGFR 40: the starting-dose renal reduction is not applied
+    -- again to the current dose; warnings instead.
+    name = "active, eGFR 40 -> proceed on the current 150 mg/day with renal warnings",
+    patient = P { labs = { egfr = lab(40, "mL/min/{1.73_m2}") },
+                  azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2025-01-10" } },
+    expect = { decision = "proceed", dose = 150,
+               alerts = { "renal-function-check", "renal-impairment-active" } },
+  },
+  {
+    -- CrCl 8 mL/min (< 10), no eGFR: 150 x 0.5 = 75 -> 75.
+    name = "CrCl 8 mL/min -> 50 % -> adjust 75 mg/day",
+    patient = P { labs = { egfr = NONE, crcl = lab(8, "mL/min") } },
+    expect = { decision = "adjust", dose = 75, alerts = { "renal-severe" } },
+  },
+  {
+    -- 60 kg: 120 exact, band 120-150, nearest 125; cap 2 mg/kg x 60 = 120 -> 125 > 120 ->
+    -- round down -> 100 (EULAR 2024, NKSR: <= 2 mg/kg/day).
+    name = "pregnant 60 kg -> cap 120 -> adjust 100 mg/day",
+    patient = P { weight = "60 kg", pregnant = true },
+    expect = { decision = "adjust", dose = 100, alerts = { "pregnancy-cap" } },
+  },
+  {
+    -- 150 mg/day > 100 (NKSR) -> warning; no dose change.
+    name = "breastfeeding on 150 mg/day -> warning",
+    patient = P { breastfeeding = true,
+                  azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2025-06-01" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "breastfeeding-high-dose" } },
+  },
+  {
+    name = "breastfeeding, starting -> info: compare the dose with 100 mg/day",
+    patient = P { breastfeeding = true },
+    expect = { decision = "proceed", dose = 150, alerts = { "breastfeeding-dose-check" } },
+  },
+  {
+    name = "cumulative 620 g -> information alert",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2020-01-10", cumulative = "620 g" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "cumulative-exposure" } },
+  },
+  {
+    -- started 2015-01-10: 11.9 years > 10 a (3652.5 d) -> information alert.
+    name = "on azathioprine for 11.9 years -> information alert",
+    patient = P { azathioprine = { status = "active", dose = "100 mg/d",
+                                   started = "2015-01-10" } },
+    expect = { decision = "proceed", dose = 100, alerts = { "cumulative-exposure" } },
+  },
+  -- }===
+
+  -- {=== bad input: E_INPUT naming the JSON path, never a decision ===
+  {
+    name = "weight -70 kg -> E_INPUT weight",
+    patient = P { weight = "-70 kg" },
+    error = { code = "E_INPUT", path = "weight", message = "not a positive mass" },
+  },
+  {
+    name = "weight 70 mg/kg -> E_INPUT weight",
+    patient = P { weight = "70 mg/kg" },
+    error = { code = "E_INPUT", path = "weight", message = "is not a mass" },
+  },
+  {
+    -- labs are sorted by test name in the scenario patient: albumin is labs[1]
+    name = "unknown unit -> E_INPUT labs[1].unit",
+    patient = P { labs = { albumin = lab(40, "kgs") } },
+    error = { code = "E_INPUT", path = "labs[1].unit", message = "kgs" },
+  },
+  {
+    name = "a value that is not a number -> E_INPUT labs[1].value",
+    patient = P { labs = { albumin = lab("abc", "g/L") } },
+    error = { code = "E_INPUT", path = "labs[1].value", message = "not a number" },
+  },
+  {
+    name = "impossible date -> E_INPUT birth_date",
+    patient = P { birth_date = "2026-02-30" },
+    error = { code = "E_INPUT", path = "birth_date", message = "not a calendar date" },
+  },
+  {
+    name = "impossible lab date -> E_INPUT labs[1].date",
+    patient = P { labs = { albumin = lab(40, "g/L", "2026-13-01") } },
+    error = { code = "E_INPUT", path = "labs[1].date" },
+  },
+  {
+    name = "unknown phenotype word -> E_INPUT phenotype.TPMT",
+    patient = P { genotype = NONE, phenotype = { TPMT = "slow" } },
+    error = { code = "E_INPUT", path = "phenotype.TPMT", message = "unknown phenotype word" },
+  },
+  {
+    name = "diplotype that does not parse -> E_INPUT genotype.TPMT",
+    patient = P { genotype = { TPMT = "*1/", NUDT15 = "*1/*1" } },
+    error = { code = "E_INPUT", path = "genotype.TPMT" },
+  },
+  {
+    -- IU/L is accepted only for enzyme tests (ALT, AST, ALP), never globally.
+    name = "IU/L for albumin -> E_INPUT labs[1].unit",
+    patient = P { labs = { albumin = lab(40, "IU/L") } },
+    error = { code = "E_INPUT", path = "labs[1].unit" },
+  },
+  {
+    name = "medication without status -> E_INPUT medications[1].status",
+    patient = P { medications = { { name = "ramipril" } } },
+    error = { code = "E_INPUT", path = "medications[1].status" },
+  },
+  {
+    name = "unknown extra field -> ignored with a warning, still a decision",
+    patient = P { favourite_colour = "blue" },
+    expect = { decision = "proceed", dose = 150, alerts = {} },
+    extra = function(r)
+      local found = false
+      for _, w in ipairs(r.warnings) do
+        if w.path == "favourite_colour" then
+          found = true
+        end
+      end
+      assert.is_true(found)
+    end,
+  },
+  -- }===
+}
+
+describe("protocol base: scenarios", function()
+  S.run_cases(it, PROTOCOL, cases)
+
+  it("has at least 25 scenarios", function()
+    assert.is_true(#cases >= 25)
+  end)
+end)
+
+describe("protocol base: every rule is exercised", function()
+  it("fires every rule at least once over the scenarios", function()
+    local fired = {}
+    for _, case in ipairs(cases) do
+      if case.expect then
+        local r = assert(S.run(PROTOCOL, case))
+        for _, t in ipairs(r.trace) do
+          if t.kind == "rule" and t.outcome == "true" then
+            fired[t.rule] = true
+          end
+        end
+      end
+    end
+    local missing = {}
+    for _, rule in ipairs(S.protocol(PROTOCOL).rules) do
+      if not fired[rule.id] then
+        missing[#missing + 1] = rule.id
+      end
+    end
+    assert.same({}, missing)
+  end)
+end)
+
+describe("medication class table (rules/data/medications.lua)", function()
+  local data = require("aza.input.pgx").data("medications")
+  local patient = require "aza.input.patient"
+
+  it("uses only declared classes and well-formed ATC codes", function()
+    for _, e in ipairs(data.substances) do
+      assert.is_string(e.id)
+      for _, c in ipairs(e.classes) do
+        assert.is_table(data.classes[c], e.id .. ": unknown class " .. c)
+      end
+      for _, code in ipairs(e.atc or {}) do
+        assert.truthy(code:match("^%u%d%d%u%u%d%d$"), e.id .. ": ATC " .. code)
+      end
+    end
+    for _, p in ipairs(data.atc_prefixes) do
+      for _, c in ipairs(p.classes) do
+        assert.is_table(data.classes[c], p.prefix .. ": unknown class " .. c)
+      end
+    end
+  end)
+
+  -- name or code -> the ids and classes it adds (case-insensitive, brand-free)
+  local CASES = {
+    { "Allopurinol", nil, { "allopurinol", "xanthine_oxidase_inhibitor", "allopurinol_like" } },
+    { "oxypurinol", nil, { "oxipurinol", "xanthine_oxidase_inhibitor", "allopurinol_like" } },
+    { "FEBUXOSTAT", nil, { "febuxostat", "xanthine_oxidase_inhibitor" } },
+    { "perindopril erbumine", nil, { "perindopril", "ace_inhibitor" } },
+    { "Enalapril maleate/Hydrochlorothiazide", nil, { "enalapril", "ace_inhibitor" } },
+    { "Zestoretic", "C09BA03", { "ace_inhibitor" } },
+    { "x", "C09AA16", { "imidapril", "ace_inhibitor" } },
+    { "warfarin sodium 3 mg", nil, { "warfarin", "coumarin", "vitamin_k_antagonist" } },
+    { "x", "B01AA07", { "acenocoumarol", "coumarin", "vitamin_k_antagonist" } },
+    { "phenprocoumon", nil, { "phenprocoumon", "coumarin", "vitamin_k_antagonist" } },
+    { "co-trimoxazole", nil, { "co_trimoxazole", "co_trimoxazole" } },
+    { "sulfamethoxazole-trimethoprim", nil, { "co_trimoxazole" } },
+    { "trimethoprim", nil, {} },
+    { "yellow_fever", nil, { "yellow_fever", "live_vaccine" } },
+    { "J07BK02", nil, { "zoster_live", "live_vaccine" } },
+    { "J07BK03", nil, { "zoster_recombinant", "inactivated_vaccine" } },
+    { "measles, mumps and rubella", nil, { "mmr", "live_vaccine" } },
+    { "Bacillus Calmette-Guérin", nil, { "bcg", "live_vaccine" } },
+    { "oral polio", nil, { "polio_oral", "live_vaccine" } },
+    { "typhoid", nil, { "typhoid", "vaccine_live_status_unclear" } },
+    { "6-MP", nil, { "mercaptopurine", "thiopurine" } },
+    { "Zyloric", nil, {} }, -- a brand name: not matched
+  }
+  for _, c in ipairs(CASES) do
+    it(("%s %s -> %s"):format(c[1], c[2] or "", table.concat(c[3], ", ")), function()
+      local want, seen = {}, {}
+      for _, k in ipairs(c[3]) do
+        if not seen[k] then
+          seen[k] = true
+          want[#want + 1] = k
+        end
+      end
+      assert.same(want, (patient.medication_classes(c[1], c[2])))
+    end)
+  end
+
+  it("warns when the name and the ATC code name different substances", function()
+    local classes, disagree = patient.medication_classes("lisinopril", "B01AA03")
+    assert.is_true(disagree)
+    assert.same({ "lisinopril", "ace_inhibitor", "warfarin", "coumarin", "vitamin_k_antagonist" },
+      classes)
+  end)
+end)
+
+describe("patient facts added for these rules", function()
+  local patient = require "aza.input.patient"
+
+  it("sets tpmt.conflict when genotype and activity disagree, else false", function()
+    local p = assert(patient.normalise(S.patient { tpmt_activity = {
+      value = 8, unit = "nmol/h/g{Hb}", method = "st_thomas", date = "2026-10-02" } }))
+    assert.is_true(p.facts["tpmt.conflict"])
+    assert.equal("normal", p.facts["tpmt.phenotype"]) -- genotype first; the rule refuses
+    local q = assert(patient.normalise(S.patient()))
+    assert.is_false(q.facts["tpmt.conflict"])
+    assert.is_false(q.facts["nudt15.conflict"])
+    assert.is_false(q.facts["tpmt.activity.after_transfusion"])
+  end)
+
+  it("reads ALT/AST/ALP in IU/L as U/L, with a note, and nothing else", function()
+    local p = assert(patient.normalise(S.patient { labs = { alp = lab(120, "IU/L") } }))
+    assert.equal(120, p.facts.alp)
+    local noted = false
+    for _, n in ipairs(p.notes) do
+      if n.fact == "alp" and n.message:find("read as U/L", 1, true) then
+        noted = true
+      end
+    end
+    assert.is_true(noted)
+    assert.is_nil((patient.normalise(S.patient { labs = { alt = lab(120, "IU/mL") } })))
+  end)
+end)

@@ -231,6 +231,21 @@ return protocol "p" {
       reports(one_rule("true"):gsub("action = withhold",
         "action = reduce{ percent = 50, low = 80, high = 30 }"), 4,
         "reduce: band lo > hi (low = 80, high = 30); swap them")
+      reports(one_rule("true"):gsub("action = withhold",
+        "action = set_dose{ mg_per_kg_per_day = 1.0, band = { 1.25, 0.75 } }"), 4,
+        "set_dose: band lo > hi (1.25 > 0.75); swap them")
+      reports(one_rule("true"):gsub("action = withhold",
+        "action = set_dose{ mg_per_kg_per_day = 1.0, start_mg_per_kg_per_day = 0.5 }"), 4,
+        "set_dose: a start dose and its weeks go together")
+    end)
+
+    it("accepts a set_dose with its own band and start", function()
+      local src = one_rule("true"):gsub("action = withhold", "action = set_dose{ "
+        .. "mg_per_kg_per_day = 1.0, band = { 0.75, 1.25 }, start_mg_per_kg_per_day = 0.5, "
+        .. "start_weeks = 4 }")
+      local p, msg = load.load(tmpfile("ok.lua", src), { path = { FIXTURES } })
+      assert.is_truthy(p, msg)
+      assert.same({ 0.75, 1.25 }, p.rules[1].action.band)
     end)
 
     it("unknown rule field", function()

@@ -656,7 +656,9 @@ local ACTION_FIELDS = {
   need_data = { facts = true },
   reduce = { percent = true, low = true, high = true, fraction = true },
   cap = { mg_per_kg_per_day = true, mg_per_day = true },
-  set_dose = { mg_per_kg_per_day = true, mg_per_day = true, weeks = true },
+  set_dose = { mg_per_kg_per_day = true, mg_per_day = true, band = true,
+               start_mg_per_kg_per_day = true, start_mg_per_day = true, start_weeks = true,
+               weeks = true },
   alert = { kind = true, severity = true, message = true },
   monitor = { tests = true, every = true, weeks = true },
   counsel = { text = true },
@@ -737,7 +739,39 @@ function ACTION_CHECK.cap(a, err)
     end
   end
 end
-ACTION_CHECK.set_dose = ACTION_CHECK.cap
+
+-- set_dose{ mg_per_kg_per_day = 1.0, band = {0.75, 1.25}, start_mg_per_kg_per_day = 0.5,
+--           start_weeks = 4 }: a new standard dose with its own band and an optional start
+function ACTION_CHECK.set_dose(a, err)
+  ACTION_CHECK.cap(a, err)
+  if a.band ~= nil then
+    local b = a.band
+    if a.mg_per_kg_per_day == nil then
+      err("set_dose: band goes with mg_per_kg_per_day")
+    elseif type(b) ~= "table" or not positive(b[1]) or not positive(b[2]) then
+      err("set_dose: band must be { low, high } in mg/kg/day")
+    elseif b[1] > b[2] then
+      err("set_dose: band lo > hi (" .. b[1] .. " > " .. b[2] .. "); swap them")
+    elseif positive(a.mg_per_kg_per_day)
+        and (a.mg_per_kg_per_day < b[1] or a.mg_per_kg_per_day > b[2]) then
+      err("set_dose: " .. a.mg_per_kg_per_day .. " mg/kg/day is outside its band "
+        .. b[1] .. "-" .. b[2])
+    end
+  end
+  local start = a.start_mg_per_kg_per_day or a.start_mg_per_day
+  local weeks = a.start_weeks
+  if a.start_mg_per_kg_per_day ~= nil and a.start_mg_per_day ~= nil then
+    err("set_dose: give start_mg_per_kg_per_day or start_mg_per_day, not both")
+  elseif start ~= nil and not positive(start) then
+    err("set_dose: the start dose must be a positive number")
+  end
+  if (start == nil) ~= (weeks == nil) then
+    err("set_dose: a start dose and its weeks go together: set_dose{ mg_per_kg_per_day = 1.0, "
+      .. "band = { 0.75, 1.25 }, start_mg_per_kg_per_day = 0.5, start_weeks = 4 }")
+  elseif weeks ~= nil and (not positive(weeks) or weeks % 1 ~= 0 or weeks > 52) then
+    err("set_dose: start_weeks must be a whole number of weeks (1-52)")
+  end
+end
 
 function ACTION_CHECK.alert(a, err)
   if not ALERT_KIND_SET[a.kind] then

@@ -1,0 +1,583 @@
+#!/usr/bin/env lua5.4
+--- Generate docs/clinical-basis.md from the shipped protocols.
+--
+--     lua5.4 scripts/clinical_basis.lua > docs/clinical-basis.md
+--
+-- Loads every shipped protocol (`rules/*.lua`: base first, then the others
+-- in the order of design §8, then any further file in name order) through
+-- `aza.protocol.load`, and prints for each one its parameters, its data
+-- tables, its references (with the confidence mark of
+-- clinical-reference.md) and a table of its rules: id | condition | action
+-- | cite (short) | confidence. A protocol that extends another lists the
+-- rules it adds, replaces or disables, and names the inherited ones it keeps
+-- unchanged.
+--
+-- Nothing in the output is written by hand: `spec/clinical_basis_spec.lua`
+-- regenerates it in memory and compares it with the committed file, so the
+-- document cannot drift from the protocols.
+--
+-- As a module (the spec): `loadfile("scripts/clinical_basis.lua")("--module")`
+-- returns `{ generate = function(opts) … end }`; `opts.root` is the checkout
+-- (default: the directory above this script), `opts.ids` the protocols.
+
+local MODE = ...
+
+-- {=== paths: run from anywhere inside or outside the checkout ===
+
+local function script_dir()
+  local src = debug.getinfo(1, "S").source
+  if src:sub(1, 1) == "@" then
+    return src:sub(2):match("^(.*)/[^/]*$") or "."
+  end
+  return "."
+end
+
+local ROOT = script_dir():match("^(.*)/[^/]*$") or "."
+
+package.path = ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;" .. package.path
+package.cpath = ROOT .. "/build/?.so;" .. package.cpath
+
+-- }===
+
+local load = require "aza.protocol.load"
+
+--- Shipped protocols in the order of design §8.
+local ORDER = { "base", "ibd", "lupus", "myasthenia_gravis", "atopic_dermatitis" }
+
+-- {=== formatting values ===
+
+local function num(v)
+  if math.type(v) == "integer" then
+    return tostring(v)
+  end
+  if v == math.floor(v) and v > -1e15 and v < 1e15 then
+    return string.format("%d", v)
+  end
+  return (string.format("%.10g", v))
+end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do
+    keys[#keys + 1] = k
+  end
+  table.sort(keys, function(a, b)
+    if type(a) == type(b) and (type(a) == "number" or type(a) == "string") then
+      return a < b
+    end
+    return type(a) < type(b)
+  end)
+  return keys
+end
+
+local function is_list(t)
+  local n = 0
+  for _ in pairs(t) do
+    n = n + 1
+  end
+  return n == #t
+end
+
+-- one value as compact Lua-like text: {25, 50}, {mg = 50, scored = true}
+local function show(v)
+  local t = type(v)
+  if t == "number" then
+    return num(v)
+  elseif t == "string" then
+    return string.format("%q", v)
+  elseif t ~= "table" then
+    return tostring(v)
+  end
+  local parts = {}
+  if is_list(v) then
+    for i, x in ipairs(v) do
+      parts[i] = show(x)
+    end
+  else
+    for _, k in ipairs(sorted_keys(v)) do
+      local key = type(k) == "string" and k:match("^[%a_][%w_]*$") and k
+        or ("[" .. show(k) .. "]")
+      parts[#parts + 1] = key .. " = " .. show(v[k])
+    end
+  end
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+
+-- a markdown table cell: no pipes, no newlines
+local function cell(s)
+  s = tostring(s):gsub("\n", " "):gsub("|", "\\|")
+  return s
+end
+
+-- flatten nested (non-list) tables into dotted names; lists stay values
+local function flatten(t, prefix, out)
+  out = out or {}
+  for _, k in ipairs(sorted_keys(t)) do
+    local v = t[k]
+    local name = prefix and (prefix .. "." .. tostring(k)) or tostring(k)
+    if type(v) == "table" and not is_list(v) and next(v) ~= nil then
+      flatten(v, name, out)
+    else
+      out[#out + 1] = { name, v }
+    end
+  end
+  return out
+end
+
+-- }===
+
+-- {=== actions ===
+
+local function pct(v)
+  return num(v) .. " %"
+end
+
+local DESCRIBE = {}
+
+function DESCRIBE.need_data(a)
+  return "need_data " .. table.concat(a.facts or {}, ", ")
+end
+
+function DESCRIBE.reduce(a)
+  if a.fraction then
+    return "reduce to " .. num(a.fraction) .. " × dose (round down)"
+  end
+  if a.low and a.high then
+    return "reduce to " .. pct(a.percent) .. " of standard (band " .. num(a.low) .. "–"
+      .. pct(a.high) .. ", nearest in band)"
+  end
+  return "reduce to " .. pct(a.percent) .. " of dose (round down)"
+end
+
+function DESCRIBE.cap(a)
+  if a.mg_per_kg_per_day then
+    return "cap " .. num(a.mg_per_kg_per_day) .. " mg/kg/day (round down)"
+  end
+  return "cap " .. num(a.mg_per_day) .. " mg/day (round down)"
+end
+
+function DESCRIBE.set_dose(a)
+  local parts = {}
+  if a.mg_per_kg_per_day then
+    parts[#parts + 1] = "set " .. num(a.mg_per_kg_per_day) .. " mg/kg/day"
+  elseif a.mg_per_day then
+    parts[#parts + 1] = "set " .. num(a.mg_per_day) .. " mg/day"
+  else
+    parts[#parts + 1] = "set dose"
+  end
+  if type(a.band) == "table" then
+    parts[#parts] = parts[#parts] .. " (band " .. num(a.band[1]) .. "–" .. num(a.band[2])
+      .. (a.mg_per_kg_per_day and " mg/kg/day)" or " mg/day)")
+  end
+  if a.start_mg_per_kg_per_day then
+    parts[#parts + 1] = "start " .. num(a.start_mg_per_kg_per_day) .. " mg/kg/day"
+      .. (a.start_weeks and (" for " .. num(a.start_weeks) .. " wk") or "")
+  end
+  if a.weeks then
+    parts[#parts + 1] = "for " .. num(a.weeks) .. " wk"
+  end
+  local known = { type = true, mg_per_kg_per_day = true, mg_per_day = true, band = true,
+                  start_mg_per_kg_per_day = true, start_weeks = true, weeks = true }
+  for _, k in ipairs(sorted_keys(a)) do
+    if not known[k] then
+      parts[#parts + 1] = tostring(k) .. " = " .. show(a[k])
+    end
+  end
+  return table.concat(parts, ", ")
+end
+
+function DESCRIBE.alert(a)
+  return "alert " .. tostring(a.severity) .. " (" .. tostring(a.kind) .. ")"
+end
+
+function DESCRIBE.monitor(a)
+  return "monitor " .. table.concat(a.tests or {}, "+") .. " every " .. tostring(a.every)
+    .. (a.weeks and (" for " .. num(a.weeks) .. " wk") or "")
+end
+
+function DESCRIBE.counsel(a)
+  return "counsel: " .. tostring(a.text)
+end
+
+local function describe_one(a)
+  if type(a) ~= "table" then
+    return tostring(a)
+  end
+  local f = DESCRIBE[a.type]
+  if f then
+    return f(a)
+  end
+  return tostring(a.type)
+end
+
+local function describe_action(action)
+  if type(action) == "table" and action.type == nil then
+    local parts = {}
+    for i, a in ipairs(action) do
+      parts[i] = describe_one(a)
+    end
+    return table.concat(parts, "; ")
+  end
+  return describe_one(action)
+end
+
+-- }===
+
+-- {=== citations ===
+
+local function cite_list(rule)
+  local c = rule.cite
+  if type(c) == "string" then
+    return { c }
+  end
+  return c or {}
+end
+
+local function ref_short(refs, key)
+  local r = refs[key]
+  if type(r) == "table" then
+    return r.short or key
+  end
+  return key
+end
+
+local function ref_conf(refs, key)
+  local r = refs[key]
+  if type(r) == "table" and r.confidence then
+    return r.confidence
+  end
+  return "–"
+end
+
+local function cites(refs, rule)
+  local shorts, confs = {}, {}
+  for _, k in ipairs(cite_list(rule)) do
+    shorts[#shorts + 1] = ref_short(refs, k)
+    confs[#confs + 1] = ref_conf(refs, k)
+  end
+  return table.concat(shorts, "; "), table.concat(confs, ", ")
+end
+
+-- }===
+
+-- {=== one protocol ===
+
+local function rule_row(refs, r)
+  local short, conf = cites(refs, r)
+  return "| `" .. r.id .. "` | `" .. cell(r.when) .. "` | " .. cell(describe_action(r.action))
+    .. " | " .. cell(short) .. " | " .. cell(conf) .. " |"
+end
+
+-- rule lists differ in condition, action or cite
+local function same_rule(a, b)
+  return a.when == b.when and show(a.action) == show(b.action) and show(a.cite) == show(b.cite)
+    and a.message == b.message
+end
+
+-- the cite of a parameter: its own `cite`, else data.citations[top-level key]
+local function param_cite(p, name)
+  local top = name:match("^([^.]+)")
+  local v = (p.parameters or {})[top]
+  if type(v) == "table" and v.cite then
+    return v.cite
+  end
+  return ((p.data or {}).citations or {})[top]
+end
+
+local function cite_cells(refs, cite)
+  if cite == nil then
+    return "–", "–"
+  end
+  return cites(refs, { cite = cite })
+end
+
+local function section_parameters(out, p)
+  local rows = flatten(p.parameters or {})
+  if #rows == 0 then
+    return
+  end
+  local refs = p.references or {}
+  out[#out + 1] = "**Parameters**"
+  out[#out + 1] = ""
+  out[#out + 1] = "| name | value | cite | confidence |"
+  out[#out + 1] = "|---|---|---|---|"
+  for _, row in ipairs(rows) do
+    local name = row[1]
+    if not name:match("%.cite$") and name ~= "cite" then
+      local short, conf = cite_cells(refs, param_cite(p, name))
+      out[#out + 1] = "| `" .. cell(name) .. "` | " .. cell(show(row[2])) .. " | "
+        .. cell(short) .. " | " .. cell(conf) .. " |"
+    end
+  end
+  out[#out + 1] = ""
+end
+
+local function schedule(m)
+  local parts = {}
+  if m.at_weeks then
+    local w = {}
+    for i, x in ipairs(m.at_weeks) do
+      w[i] = num(x)
+    end
+    parts[#parts + 1] = "at weeks " .. table.concat(w, ", ")
+  end
+  if m.every then
+    parts[#parts + 1] = "every " .. tostring(m.every)
+  end
+  if m.times then
+    parts[#parts + 1] = "× " .. num(m.times)
+  end
+  if m.until_stable_weeks then
+    parts[#parts + 1] = "until stable " .. num(m.until_stable_weeks) .. " wk"
+  end
+  if m.after then
+    parts[#parts + 1] = "after " .. tostring(m.after)
+  end
+  return table.concat(parts, " ")
+end
+
+local function section_data(out, p)
+  local data = p.data or {}
+  local refs = p.references or {}
+  if type(data.monitoring) == "table" and #data.monitoring > 0 then
+    out[#out + 1] = "**Monitoring schedule** (`data.monitoring`)"
+    out[#out + 1] = ""
+    out[#out + 1] = "| tests | schedule | text | cite | confidence |"
+    out[#out + 1] = "|---|---|---|---|---|"
+    for _, m in ipairs(data.monitoring) do
+      local short, conf = cite_cells(refs, m.cite)
+      out[#out + 1] = "| " .. cell(table.concat(m.tests or {}, ", ")) .. " | "
+        .. cell(schedule(m)) .. " | " .. cell(m.text or "") .. " | " .. cell(short) .. " | "
+        .. cell(conf) .. " |"
+    end
+    out[#out + 1] = ""
+  end
+  local rest = {}
+  for _, k in ipairs(sorted_keys(data)) do
+    if k ~= "monitoring" and k ~= "citations" then
+      rest[k] = data[k]
+    end
+  end
+  local rows = flatten(rest)
+  if #rows == 0 then
+    return
+  end
+  out[#out + 1] = "**Data**"
+  out[#out + 1] = ""
+  out[#out + 1] = "| name | value |"
+  out[#out + 1] = "|---|---|"
+  for _, row in ipairs(rows) do
+    out[#out + 1] = "| `" .. cell(row[1]) .. "` | " .. cell(show(row[2])) .. " |"
+  end
+  out[#out + 1] = ""
+end
+
+local function section_references(out, p, used)
+  local refs = p.references or {}
+  local keys = sorted_keys(refs)
+  if #keys == 0 then
+    return
+  end
+  out[#out + 1] = "**References**"
+  out[#out + 1] = ""
+  out[#out + 1] = "| key | short | year | confidence | text |"
+  out[#out + 1] = "|---|---|---|---|---|"
+  for _, k in ipairs(keys) do
+    local r = refs[k]
+    if used == nil or used[k] then
+      if type(r) == "table" then
+        out[#out + 1] = "| `" .. k .. "` | " .. cell(r.short or k) .. " | "
+          .. cell(r.year and num(r.year) or "–") .. " | " .. cell(r.confidence or "–") .. " | "
+          .. cell(r.text or "") .. " |"
+      else
+        out[#out + 1] = "| `" .. k .. "` | " .. k .. " | – | – | " .. cell(r) .. " |"
+      end
+    end
+  end
+  out[#out + 1] = ""
+end
+
+local function rule_table(out, refs, rules, with_change)
+  if with_change then
+    out[#out + 1] = "| change | rule | condition | action | cite | confidence |"
+    out[#out + 1] = "|---|---|---|---|---|---|"
+  else
+    out[#out + 1] = "| rule | condition | action | cite | confidence |"
+    out[#out + 1] = "|---|---|---|---|---|"
+  end
+  for _, item in ipairs(rules) do
+    local r, change = item.rule, item.change
+    local row = rule_row(refs, r)
+    out[#out + 1] = with_change and ("| " .. change .. " " .. row) or row
+  end
+  out[#out + 1] = ""
+end
+
+local function protocol_section(out, p, parent)
+  out[#out + 1] = "## `" .. p.id .. "` — " .. tostring(p.title or p.id)
+  out[#out + 1] = ""
+  out[#out + 1] = "Version " .. tostring(p.version)
+    .. (p.extends and (", extends `" .. p.extends .. "`") or "") .. "; file `"
+    .. (p.file or "?"):gsub("^.*/rules/", "rules/") .. "`."
+  out[#out + 1] = ""
+  if p.description then
+    out[#out + 1] = p.description
+    out[#out + 1] = ""
+  end
+  section_parameters(out, p)
+  section_data(out, p)
+  if p.required and #p.required > 0 then
+    out[#out + 1] = "**Required before any decision:** " .. table.concat(p.required, ", ")
+    out[#out + 1] = ""
+  end
+  local refs = p.references or {}
+  if not parent then
+    out[#out + 1] = "**Rules** (" .. #p.rules .. ")"
+    out[#out + 1] = ""
+    local list = {}
+    for i, r in ipairs(p.rules) do
+      list[i] = { rule = r }
+    end
+    rule_table(out, refs, list, false)
+    section_references(out, p)
+    return
+  end
+  local inherited = {}
+  for _, r in ipairs(parent.rules) do
+    inherited[r.id] = r
+  end
+  local changed, kept, mine, used = {}, {}, {}, {}
+  for _, r in ipairs(p.rules) do
+    mine[r.id] = true
+    local old = inherited[r.id]
+    if not old then
+      changed[#changed + 1] = { rule = r, change = "added" }
+    elseif not same_rule(old, r) then
+      changed[#changed + 1] = { rule = r, change = "replaced" }
+    else
+      kept[#kept + 1] = r.id
+    end
+  end
+  local disabled = {}
+  for _, r in ipairs(parent.rules) do
+    if not mine[r.id] then
+      disabled[#disabled + 1] = r.id
+    end
+  end
+  out[#out + 1] = "**Rules** (" .. #p.rules .. " in all: " .. #kept .. " inherited unchanged from `"
+    .. parent.id .. "`, " .. #changed .. " added or replaced, " .. #disabled .. " disabled)"
+  out[#out + 1] = ""
+  if #changed > 0 then
+    rule_table(out, refs, changed, true)
+    for _, item in ipairs(changed) do
+      for _, k in ipairs(cite_list(item.rule)) do
+        used[k] = true
+      end
+    end
+  end
+  if #disabled > 0 then
+    out[#out + 1] = "Disabled: " .. "`" .. table.concat(disabled, "`, `") .. "`."
+    out[#out + 1] = ""
+  end
+  if #kept > 0 then
+    out[#out + 1] = "Inherited unchanged: `" .. table.concat(kept, "`, `") .. "`."
+    out[#out + 1] = ""
+  end
+  -- references this layer adds or changes (the rest are the parent's)
+  local prefs = parent.references or {}
+  for _, k in ipairs(sorted_keys(refs)) do
+    if prefs[k] == nil or show(prefs[k]) ~= show(refs[k]) then
+      used[k] = true
+    elseif used[k] then
+      used[k] = nil -- already listed under the parent
+    end
+  end
+  if next(used) then
+    section_references(out, p, used)
+  end
+end
+
+-- }===
+
+--- The ids of the shipped protocols: ORDER first, then other rules/*.lua.
+local function shipped_ids(root)
+  local ids, seen = {}, {}
+  local present = {}
+  local ls = io.popen("ls -1 '" .. root .. "/rules' 2>/dev/null")
+  if ls then
+    for f in ls:lines() do
+      local id = f:match("^([%w_%-]+)%.lua$")
+      if id then
+        present[id] = true
+      end
+    end
+    ls:close()
+  end
+  for _, id in ipairs(ORDER) do
+    if present[id] then
+      ids[#ids + 1] = id
+      seen[id] = true
+    end
+  end
+  local rest = {}
+  for id in pairs(present) do
+    if not seen[id] then
+      rest[#rest + 1] = id
+    end
+  end
+  table.sort(rest)
+  for _, id in ipairs(rest) do
+    ids[#ids + 1] = id
+  end
+  return ids
+end
+
+--- Generate the document.
+-- @tparam[opt] table opts `root` (the checkout), `ids` (protocol ids)
+-- @treturn string the markdown text
+-- @return[2] nil
+-- @treturn[2] string message (a protocol failed to load)
+local function generate(opts)
+  opts = opts or {}
+  local root = opts.root or ROOT
+  local ids = opts.ids or shipped_ids(root)
+  local path = { root .. "/rules" }
+  local out = {
+    "# Clinical basis of the shipped protocols",
+    "",
+    "<!-- GENERATED by `lua5.4 scripts/clinical_basis.lua > docs/clinical-basis.md`;"
+      .. " do not edit. spec/clinical_basis_spec.lua fails when it differs from the"
+      .. " protocols. -->",
+    "",
+    "Every shipped rule with its condition, its action (numbers included), its citation and"
+      .. " the confidence mark of `clinical-reference.md`: **V** read in a primary source,"
+      .. " **S** secondary sources only, **R** recalled and unverified (a site-configurable"
+      .. " default whose reference says so). Doses are mg/kg/day of actual body weight unless"
+      .. " stated; rounding and the order of dose modifiers are in `docs/dose-maths.md`.",
+    "",
+    "Protocols: " .. (#ids > 0 and ("`" .. table.concat(ids, "`, `") .. "`") or "none") .. ".",
+    "",
+  }
+  local loaded = {}
+  for _, id in ipairs(ids) do
+    local p, msg = load.load(id, { path = path })
+    if not p then
+      return nil, "cannot load protocol '" .. id .. "': " .. tostring(msg)
+    end
+    loaded[id] = p
+    local parent = p.extends and (loaded[p.extends] or load.load(p.extends, { path = path }))
+    protocol_section(out, p, parent or nil)
+  end
+  return (table.concat(out, "\n"):gsub("\n+$", "\n"))
+end
+
+if MODE == "--module" then
+  return { generate = generate, shipped_ids = shipped_ids, describe_action = describe_action }
+end
+
+local text, msg = generate()
+if not text then
+  io.stderr:write("clinical_basis: ", msg, "\n")
+  os.exit(3)
+end
+io.write(text)

@@ -33,6 +33,7 @@ M.version = core.version
 -- Modules loaded on first access: key -> module name.
 local lazy = {
   dose = "aza.dose",
+  protocol = "aza.protocol",
 }
 
 return setmetatable(M, {

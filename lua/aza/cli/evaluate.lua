@@ -1,0 +1,137 @@
+--- `aza evaluate`: evaluate a patient against a protocol.
+--
+--     aza evaluate --protocol ID|FILE [--as-of DATE] [--format text|json]
+--                  [--path DIR]... PATIENT|-
+--
+-- Loads the protocol (a shipped id such as `ibd`, or a protocol file),
+-- reads the patient (a JSON file, or `-` for stdin), evaluates it
+-- (`aza.protocol`) and prints the result: in text (`aza.render.text`, the
+-- default) or as JSON with sorted keys (`aza.render.json`).
+--
+-- Exit status: 0 for any decision (proceed, adjust, need_data, withhold,
+-- contraindicated); 2 for bad input or usage (the message names the JSON
+-- path of the field); 3 for a protocol that does not load (its errors as
+-- `file:line: message`).
+--
+-- `--as-of DATE` replaces the record's `as_of`. `--path DIR` (repeatable)
+-- is searched for protocol ids and `extends` instead of the default path.
+--
+-- @module aza.cli.evaluate
+
+local protocol = require "aza.protocol"
+
+local io, string = io, string
+
+local M = {}
+
+--- One line for `aza help`.
+M.summary = "evaluate a patient against a protocol (aza evaluate --protocol ID PATIENT)"
+
+--- Usage text.
+M.usage = "usage: aza evaluate --protocol ID|FILE [--as-of YYYY-MM-DD] [--format text|json]\n"
+  .. "                    [--path DIR]... PATIENT.json|-\n"
+
+local FORMATS = { text = "aza.render.text", json = "aza.render.json" }
+
+local VALUED = { ["--protocol"] = "protocol", ["-p"] = "protocol", ["--as-of"] = "as_of",
+                 ["--format"] = "format", ["--path"] = "path" }
+
+-- the options, or nil, message
+local function parse(args)
+  local o = { format = "text" }
+  local i = 1
+  while i <= #args do
+    local a = args[i]
+    local name, value = string.match(a, "^(%-%-[%w-]+)=(.*)$")
+    name = name or a
+    local key = VALUED[name]
+    if key then
+      if value == nil then
+        i = i + 1
+        value = args[i]
+      end
+      if value == nil then
+        return nil, name .. " needs a value"
+      end
+      if key == "path" then
+        o.path = o.path or {}
+        o.path[#o.path + 1] = value
+      else
+        o[key] = value
+      end
+    elseif a == "-h" or a == "--help" then
+      o.help = true
+    elseif a == "-" or string.sub(a, 1, 1) ~= "-" then
+      if o.patient then
+        return nil, "one patient at a time (got '" .. o.patient .. "' and '" .. a .. "')"
+      end
+      o.patient = a
+    else
+      return nil, "unknown option '" .. a .. "'"
+    end
+    i = i + 1
+  end
+  return o
+end
+
+-- the patient argument for protocol:evaluate; stdin is read here
+local function patient_input(o, env)
+  if o.patient ~= "-" then
+    return o.patient
+  end
+  local text = (env.stdin or io.stdin):read("a")
+  if text == nil or not string.match(text, "^%s*{") then
+    return nil, "patient (stdin): not a JSON object"
+  end
+  return text
+end
+
+--- Run `aza evaluate`.
+-- @tparam {string,...} args the arguments after `evaluate`
+-- @tparam table env `stdout`, `stderr` (and optionally `stdin`) file handles
+-- @treturn integer exit status: 0 a decision, 2 bad input or usage, 3 bad protocol
+function M.run(args, env)
+  local o, err = parse(args)
+  if not o then
+    env.stderr:write("aza evaluate: ", err, "\n", M.usage)
+    return 2
+  end
+  if o.help then
+    env.stdout:write(M.usage)
+    return 0
+  end
+  if not o.protocol or not o.patient then
+    env.stderr:write("aza evaluate: ", not o.protocol and "--protocol is required"
+      or "no patient given (a JSON file, or - for stdin)", "\n", M.usage)
+    return 2
+  end
+  if not FORMATS[o.format] then
+    env.stderr:write("aza evaluate: unknown format '", o.format, "' (text, json)\n")
+    return 2
+  end
+  local p, msg = protocol.load(o.protocol, { path = o.path })
+  if not p then
+    env.stderr:write("aza evaluate: ", msg, "\n")
+    return 3
+  end
+  local x
+  x, msg = patient_input(o, env)
+  if not x then
+    env.stderr:write("aza evaluate: ", msg, "\n")
+    return 2
+  end
+  local result, emsg, code = p:evaluate(x, { as_of = o.as_of })
+  if not result then
+    env.stderr:write("aza evaluate: ", emsg, "\n")
+    return code == "E_PROTOCOL" and 3 or 2
+  end
+  local text, rmsg = require(FORMATS[o.format]).render(result)
+  if not text then
+    env.stderr:write("aza evaluate: cannot render the result: ", rmsg, "\n")
+    return 3
+  end
+  env.stdout:write(text)
+  return 0
+end
+
+return M

@@ -1,0 +1,100 @@
+-- `bin/aza test`: scenario tables; ok / FAIL lines with every difference, a summary, exit codes.
+local cli_test = require "aza.cli.test"
+
+local DIR = "spec/fixtures/pipeline/"
+
+local function sh_quote(s)
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+local function aza(...)
+  local args = {}
+  for i, a in ipairs { ... } do
+    args[i] = sh_quote(a)
+  end
+  local errfile = os.tmpname()
+  local p = io.popen("lua5.4 bin/aza " .. table.concat(args, " ") .. " 2>" .. errfile)
+  local out = p:read("a")
+  local _, _, code = p:close()
+  local f = io.open(errfile, "rb")
+  local err = f and f:read("a") or ""
+  if f then
+    f:close()
+  end
+  os.remove(errfile)
+  return code, out, err
+end
+
+describe("aza test", function()
+  it("prints ok for each passing case and the summary, exit 0", function()
+    local code, out, err = aza("test", DIR .. "pipe.lua", DIR .. "cases-pass.lua")
+    assert.are.equal("", err)
+    assert.are.equal(0, code)
+    assert.are.equal(table.concat({
+      "ok 70 kg, normal TPMT and NUDT15",
+      "ok TPMT intermediate: 75 mg/day",
+      "ok no weight",
+      "ok negative weight is bad input",
+      "4 passed, 0 failed",
+    }, "\n") .. "\n", out)
+  end)
+
+  it("prints every difference of a failing case, exit 1", function()
+    local code, out = aza("test", DIR .. "pipe.lua", DIR .. "cases-fail.lua")
+    assert.are.equal(1, code)
+    assert.are.equal(table.concat({
+      "ok passes",
+      "FAIL wrong decision and dose: expected decision withhold, got proceed; expected target "
+        .. "75 mg/day, got 150 mg/day; expected alert wbc-low, not raised; expected need_data "
+        .. "{tpmt}, got {}",
+      "FAIL unexpected bad input: bad input: weight: 70 mg/kg is not a mass (mass/mass)",
+      "1 passed, 2 failed",
+    }, "\n") .. "\n", out)
+  end)
+
+  it("adds up several cases files", function()
+    local code, out = aza("test", DIR .. "pipe.lua", DIR .. "cases-pass.lua",
+      DIR .. "cases-fail.lua")
+    assert.are.equal(1, code)
+    assert.matches("\n5 passed, 2 failed\n$", out)
+  end)
+
+  it("refuses a cases file with an unknown expectation, exit 2", function()
+    local code, _, err = aza("test", DIR .. "pipe.lua", DIR .. "cases-bad.lua")
+    assert.are.equal(2, code)
+    assert.matches("typo: unknown expectation 'decison'", err)
+  end)
+
+  it("exits 3 for a protocol that does not load", function()
+    local code, _, err = aza("test", DIR .. "bad-band.lua", DIR .. "cases-pass.lua")
+    assert.are.equal(3, code)
+    assert.matches("bad%-band%.lua:8:", err)
+  end)
+
+  it("exits 2 without a cases file", function()
+    assert.are.equal(2, (aza("test", DIR .. "pipe.lua")))
+    assert.are.equal(2, (aza("test", DIR .. "pipe.lua", DIR .. "no-such-cases.lua")))
+  end)
+
+  it("loads cases as data: no library functions", function()
+    local name = os.tmpname()
+    local f = assert(io.open(name, "wb"))
+    f:write('return { { name = os.getenv("HOME"), patient = {}, expect = {} } }\n')
+    f:close()
+    local cases, msg = cli_test.load_cases(name)
+    os.remove(name)
+    assert.is_nil(cases)
+    assert.matches("os", msg)
+  end)
+
+  it("compares need_data as a set and band false as no band", function()
+    local r = { decision = "proceed", need_data = { "b", "a" }, alerts = {},
+                dose = { target_mg_per_day = 25, limit_mg_per_day = 37.5 } }
+    assert.are.same({}, cli_test.compare({ need_data = { "a", "b" }, band_mg_per_day = false,
+                                           target_mg_per_day = 25 }, r))
+    assert.are.same({ "expected need_data {a}, got {b, a}" },
+      cli_test.compare({ need_data = { "a" } }, r))
+    assert.are.same({ "expected no dose, got 25 mg/day" },
+      cli_test.compare({ target_mg_per_day = false }, r))
+  end)
+end)

@@ -239,6 +239,20 @@ return protocol "p" {
         "set_dose: a start dose and its weeks go together")
     end)
 
+    it("checks the parameters the dose maths reads (as aza evaluate would)", function()
+      local function params(text)
+        return 'return protocol "p" {\n  version = "1",\n  references = { r = "R" },\n'
+          .. "  parameters = {\n" .. text .. "\n  },\n}\n"
+      end
+      reports(params("    formulary = { { mg = 0 } },"), 5,
+        "parameters.formulary: tablet strength 0 mg is not positive")
+      reports(params("    dose = { mg_per_kg_per_day = 3.0, band = { 2.0, 2.5 } },"), 5,
+        "parameters.dose: 3 mg/kg/day is outside its band 2–2.5")
+      reports(params("    titration = { start_mg_per_day = 50 },"), 5,
+        "parameters.titration.every_weeks must be a whole number of weeks")
+      reports(params('    profile = "cpic-1999",'), 5, "parameters.profile:")
+    end)
+
     it("accepts a set_dose with its own band and start", function()
       local src = one_rule("true"):gsub("action = withhold", "action = set_dose{ "
         .. "mg_per_kg_per_day = 1.0, band = { 0.75, 1.25 }, start_mg_per_kg_per_day = 0.5, "

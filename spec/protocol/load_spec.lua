@@ -117,8 +117,8 @@ describe("aza.protocol.load", function()
       assert.is_string(p.references.bsg2019)
       -- parameters merged key by key
       assert.equal(2.0, p.parameters.dose.mg_per_kg_per_day)
-      assert.equal(50, p.parameters.dose.start_mg_per_day)
-      assert.same({ 25, 50 }, p.parameters.formulary.tablets_mg)
+      assert.equal(50, p.parameters.titration.start_mg_per_day)
+      assert.same({ { mg = 25 }, { mg = 50, scored = true } }, p.parameters.formulary)
     end)
 
     it("records the overrides with what, old, new and the file", function()
@@ -142,7 +142,7 @@ return protocol "site" {
   references = { bsr2017 = "BSR 2017, local copy" },
   parameters = {
     dose = { band = { 2.0, 2.2 } },
-    formulary = { tablets_mg = { 25 } },
+    formulary = { { mg = 25 } },
   },
   data = { monitoring = { fbc = "1 wk" } },
 }
@@ -151,7 +151,7 @@ return protocol "site" {
       assert.is_table(p, msg)
       assert.same({ 2.0, 2.2 }, p.parameters.dose.band)
       assert.equal(2.0, p.parameters.dose.mg_per_kg_per_day)
-      assert.same({ 25 }, p.parameters.formulary.tablets_mg)
+      assert.same({ { mg = 25 } }, p.parameters.formulary)   -- a list replaces the list
       assert.equal("1 wk", p.data.monitoring.fbc)
       assert.equal("2 wk", p.data.monitoring.lft)
       local o = find_override(p, "parameters.dose.band")
@@ -159,7 +159,8 @@ return protocol "site" {
       assert.same({ 2.0, 2.2 }, o.new)
       assert.equal(dir .. "/site.lua", o.by)
       assert.equal(6, o.line)
-      assert.same({ 25, 50 }, find_override(p, "parameters.formulary.tablets_mg").old)
+      assert.same({ { mg = 25 }, { mg = 50, scored = true } },
+                  find_override(p, "parameters.formulary").old)
       assert.equal("2 wk", find_override(p, "data.monitoring.fbc").old)
       assert.equal("BSR 2017, local copy", find_override(p, "references.bsr2017").new)
       assert.is_nil(find_override(p, "parameters.dose.mg_per_kg_per_day"))

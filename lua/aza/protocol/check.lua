@@ -702,6 +702,9 @@ local function reduce_percent(a, err)
       err("reduce: " .. f .. " must be a percentage in (0, 100], got " .. tostring(a[f]))
     end
   end
+  if (a.low == nil) ~= (a.high == nil) then
+    err("reduce: give both low and high (the band of the percentage), or neither")
+  end
   if not (percent_ok(a.low) and percent_ok(a.high)) then
     return
   end
@@ -742,24 +745,29 @@ end
 
 -- set_dose{ mg_per_kg_per_day = 1.0, band = {0.75, 1.25}, start_mg_per_kg_per_day = 0.5,
 --           start_weeks = 4 }: a new standard dose with its own band and an optional start
+local function set_dose_band(a, err)
+  local b = a.band
+  if b == nil then
+    return
+  end
+  if a.mg_per_kg_per_day == nil then
+    err("set_dose: band goes with mg_per_kg_per_day")
+  elseif type(b) ~= "table" or not positive(b[1]) or not positive(b[2]) then
+    err("set_dose: band must be { low, high } in mg/kg/day")
+  elseif b[1] > b[2] then
+    err("set_dose: band lo > hi (" .. b[1] .. " > " .. b[2] .. "); swap them")
+  elseif positive(a.mg_per_kg_per_day)
+      and (a.mg_per_kg_per_day < b[1] or a.mg_per_kg_per_day > b[2]) then
+    err("set_dose: " .. a.mg_per_kg_per_day .. " mg/kg/day is outside its band "
+      .. b[1] .. "-" .. b[2])
+  end
+end
+
 function ACTION_CHECK.set_dose(a, err)
   ACTION_CHECK.cap(a, err)
-  if a.band ~= nil then
-    local b = a.band
-    if a.mg_per_kg_per_day == nil then
-      err("set_dose: band goes with mg_per_kg_per_day")
-    elseif type(b) ~= "table" or not positive(b[1]) or not positive(b[2]) then
-      err("set_dose: band must be { low, high } in mg/kg/day")
-    elseif b[1] > b[2] then
-      err("set_dose: band lo > hi (" .. b[1] .. " > " .. b[2] .. "); swap them")
-    elseif positive(a.mg_per_kg_per_day)
-        and (a.mg_per_kg_per_day < b[1] or a.mg_per_kg_per_day > b[2]) then
-      err("set_dose: " .. a.mg_per_kg_per_day .. " mg/kg/day is outside its band "
-        .. b[1] .. "-" .. b[2])
-    end
-  end
+  set_dose_band(a, err)
   local start = a.start_mg_per_kg_per_day or a.start_mg_per_day
-  local weeks = a.start_weeks
+  local weeks = a.start_weeks or a.weeks   -- weeks is read as start_weeks
   if a.start_mg_per_kg_per_day ~= nil and a.start_mg_per_day ~= nil then
     err("set_dose: give start_mg_per_kg_per_day or start_mg_per_day, not both")
   elseif start ~= nil and not positive(start) then
@@ -1071,6 +1079,7 @@ function M.check(p, opts, errors)
     end
     check_rule(p, r, st, add)
   end
+  require("aza.protocol.params").check(p, add)
   return errors
 end
 

@@ -82,6 +82,19 @@ describe("aza.protocol.evaluate", function()
       assert.same({}, r.need_data)
     end)
 
+    it("cites the short form of table references, for one key and for a list", function()
+      local c = compiled_of({
+        { id = "one", when = "true", cite = "cpic",
+          action = { type = "alert", kind = "pharmacogenomic", severity = "info" } },
+        { id = "two", when = "true", cite = { "cpic", "bsr" },
+          action = { type = "alert", kind = "lab", severity = "info" } },
+      }, { references = { cpic = { text = "CPIC 2025 update, Table 4", short = "CPIC 2025 T4" },
+                          bsr = "BSR 2017" } })
+      local r = assert(evaluate.evaluate(c, {}))
+      assert.equal("CPIC 2025 T4", r.alerts[1].cite)
+      assert.equal("CPIC 2025 T4; BSR 2017", r.alerts[2].cite)
+    end)
+
     it("collects alerts, counselling, monitoring and dose modifiers in rule order", function()
       local c = compiled_of({
         { id = "allo", when = 'taking("allopurinol")', cite = "bsr2017", message = "quarter dose",

@@ -270,16 +270,29 @@ end
 -- {=== the result ===
 
 -- the reference text(s) of a citation key or list of keys
+-- the short form of one reference: a string, or { short =, text = } (short wins)
+local function ref_short(refs, k)
+  local v = refs[k]
+  if type(v) == "table" then
+    return tostring(v.short or v.text or k)
+  end
+  return v ~= nil and tostring(v) or tostring(k)
+end
+
+-- a rule's cite (a key or a list of keys) as the short forms, joined by "; "
 local function cite_text(compiled, key)
+  if key == nil then
+    return nil
+  end
   local refs = compiled.references or {}
   if type(key) == "table" then
     local out = {}
     for i, k in ipairs(key) do
-      out[i] = refs[k] or k
+      out[i] = ref_short(refs, k)
     end
     return table.concat(out, "; ")
   end
-  return key ~= nil and refs[key] or key
+  return ref_short(refs, key)
 end
 
 local function shape(compiled, r, seen)

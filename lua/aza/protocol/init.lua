@@ -325,12 +325,6 @@ function M.load(name, opts)
     return nil, m, "E_PROTOCOL", { { message = m } }
   end
   local refs = reference_table(p.references)
-  -- the evaluator puts references[key] into `cite`: give it the short forms
-  local shorts = {}
-  for k, r in pairs(refs) do
-    shorts[k] = r.short
-  end
-  compiled.references = shorts
   local obj = setmetatable({}, PMT)
   private[obj] = { p = p, compiled = compiled, refs = refs, public = public_fields(p) }
   return obj

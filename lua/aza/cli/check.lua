@@ -17,9 +17,10 @@
 --
 -- @module aza.cli.check
 
-local load = require "aza.protocol.load"
+local protocol = require "aza.protocol"
 
-local ipairs, string, table, tostring, type = ipairs, string, table, tostring, type
+local ipairs, math, pairs, string, table, tostring, type =
+  ipairs, math, pairs, string, table, tostring, type
 
 local M = {}
 
@@ -29,18 +30,31 @@ M.summary = "load and check protocol files (aza check [--path DIR] FILE...)"
 --- Usage text.
 M.usage = "usage: aza check [--path DIR]... [--verbose] FILE|ID...\n"
 
-local function show(v)
-  if type(v) == "table" then
-    local parts = {}
-    for i, x in ipairs(v) do
-      parts[i] = tostring(x)
-    end
-    if #parts > 0 then
-      return "{" .. table.concat(parts, ", ") .. "}"
-    end
+-- a value in an override line: lists and nested tables written out in
+-- full with sorted keys (never a table address), depth-limited
+local function show(v, depth)
+  depth = depth or 0
+  if type(v) ~= "table" then
+    return type(v) == "string" and depth > 0 and string.format("%q", v) or tostring(v)
+  end
+  if depth > 3 then
     return "{…}"
   end
-  return tostring(v)
+  local parts, n = {}, #v
+  for i = 1, n do
+    parts[i] = show(v[i], depth + 1)
+  end
+  local keys = {}
+  for k in pairs(v) do
+    if not (math.type(k) == "integer" and k >= 1 and k <= n) then
+      keys[#keys + 1] = k
+    end
+  end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  for _, k in ipairs(keys) do
+    parts[#parts + 1] = tostring(k) .. " = " .. show(v[k], depth + 1)
+  end
+  return "{" .. table.concat(parts, ", ") .. "}"
 end
 
 --- Run `aza check`.
@@ -82,7 +96,8 @@ function M.run(args, env)
   end
   local status = 0
   for _, name in ipairs(files) do
-    local p, msg = load.load(name, { path = path })
+    -- the same load as `aza evaluate`: checks, parameter checks and compilation
+    local p, msg = protocol.load(name, { path = path })
     if p then
       env.stdout:write("ok ", p.id, " ", p.version, " ", p.hash, "\n")
       if verbose then

@@ -662,13 +662,6 @@ return protocol "base" {
     -- }===
     -- {=== monitoring and counselling ===
 
-    rule "monitoring-initiation" {
-      when = NOT_ACTIVE,
-      action = monitor { tests = { "fbc", "lft", "ue" }, every = "2 wk" },
-      cite = "bsr2017_schedule",
-      message = "FBC, LFT and U&E every 2 weeks until the dose has been stable for 6 weeks, "
-        .. "then monthly for 3 months, then at least every 12 weeks.",
-    },
     rule "monitoring-maintenance" {
       when = 'azathioprine.status == "active"',
       action = monitor { tests = { "fbc", "lft", "ue" }, every = "12 wk" },

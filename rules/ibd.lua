@@ -107,13 +107,6 @@ return protocol "ibd" {
     },
     -- monitoring: weeks 2 and 4, then 8 and 12 (every 2 weeks for 4 weeks, every 4 weeks
     -- to week 12), then every 3 months
-    rule "monitoring-initiation" {
-      when = NOT_ACTIVE,
-      action = { monitor { tests = { "fbc", "lft", "ue" }, every = "2 wk", weeks = 4 },
-                 monitor { tests = { "fbc", "lft", "ue" }, every = "4 wk", weeks = 12 } },
-      cite = "sps_gastro",
-      message = "FBC, LFT and U&E at weeks 2, 4, 8 and 12, then every 3 months.",
-    },
     rule "monitoring-maintenance" {
       when = 'azathioprine.status == "active"',
       action = monitor { tests = { "fbc", "lft", "ue" }, every = "3 mo" },

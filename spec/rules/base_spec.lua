@@ -36,7 +36,17 @@ local cases = {
     name = "normal/normal naive 70 kg -> proceed 150 mg/day",
     patient = P(),
     expect = { decision = "proceed", dose = 150, alerts = {}, need_data = {},
-               band = { 140, 175 }, monitoring = { "monitoring-initiation" } },
+               band = { 140, 175 } },
+    extra = function(r)
+      -- a start lists the protocol's schedule once (BSR 2017: 2-weekly until stable
+      -- 6 weeks, monthly x 3, then 12-weekly), and no rule repeats it
+      assert.equal(3, #r.monitoring)
+      assert.same({ "2 wk", "1 mo", "12 wk" },
+                  { r.monitoring[1].every, r.monitoring[2].every, r.monitoring[3].every })
+      for _, m in ipairs(r.monitoring) do
+        assert.equal("protocol", m.source)
+      end
+    end,
   },
   {
     -- 176 [lb_av] x 0.45359237 = 79.832 kg; x 2.0 = 159.66; band 159.66-199.58; deliverable

@@ -28,9 +28,9 @@ local cases = {
     name = "worked example: 70 kg normal/normal -> proceed 150 mg/day, band 140-175",
     patient = P(),
     expect = { decision = "proceed", dose = 150, band = { 140, 175 }, alerts = {},
-               need_data = {}, titration = { 50, 100, 150 },
-               monitoring = { "monitoring-initiation" } },
+               need_data = {}, titration = { 50, 100, 150 } },
     extra = function(r)
+      assert.equal(2, #r.monitoring)   -- the schedule once, not repeated by a rule
       -- the IBD schedule (SPS gastroenterology) replaces the BSR one
       assert.same({ 2, 4, 8, 12 }, r.monitoring[1].at_weeks)
       assert.equal("3 mo", r.monitoring[2].every)

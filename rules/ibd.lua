@@ -15,7 +15,6 @@
 --
 
 -- a naive or stopped patient, or one whose status is not given (as in base.lua)
-local NOT_ACTIVE = '(unknown(azathioprine.status) or azathioprine.status != "active")'
 
 return protocol "ibd" {
   extends = "base",

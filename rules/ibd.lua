@@ -14,8 +14,6 @@
 --   active on 150 mg/day, allopurinol started: 150 x 0.25 = 37.5, round down -> 25 mg/day.
 --
 
--- a naive or stopped patient, or one whose status is not given (as in base.lua)
-
 return protocol "ibd" {
   extends = "base",
   version = "2026.1",

@@ -42,4 +42,16 @@
 #define AZA_API
 #endif
 
+/*
+** Marks functions shared between core files but not public (declared in
+** the private aza_*_int.h headers, named azai_*), as Lua's LUAI_FUNC does.
+*/
+#if !defined(AZAI_FUNC)
+#if defined(__GNUC__)
+#define AZAI_FUNC __attribute__((visibility("hidden"))) extern
+#else
+#define AZAI_FUNC extern
+#endif
+#endif
+
 #endif

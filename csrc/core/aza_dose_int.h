@@ -11,14 +11,6 @@
 
 #include "aza_dose.h"
 
-#if !defined(AZAI_FUNC)
-#if defined(__GNUC__)
-#define AZAI_FUNC __attribute__((visibility("hidden"))) extern
-#else
-#define AZAI_FUNC extern
-#endif
-#endif
-
 #define QPERMG  4 /* quarter milligrams per mg: 1 / AZA_DOSE_RES_MG */
 #define MAX_Q   ((long)AZA_DOSE_MAX_MG * QPERMG)
 #define EPS_Q   (AZA_DOSE_EPS_MG * QPERMG)

@@ -11,14 +11,6 @@
 
 #include "aza_eval.h"
 
-#if !defined(AZAI_FUNC)
-#if defined(__GNUC__)
-#define AZAI_FUNC __attribute__((visibility("hidden"))) extern
-#else
-#define AZAI_FUNC extern
-#endif
-#endif
-
 /* {====================================================================
 ** Allocation
 ** ===================================================================== */

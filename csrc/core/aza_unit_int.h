@@ -12,14 +12,6 @@
 
 #include "aza_unit.h"
 
-#if !defined(AZAI_FUNC)
-#if defined(__GNUC__)
-#define AZAI_FUNC __attribute__((visibility("hidden"))) extern
-#else
-#define AZAI_FUNC extern
-#endif
-#endif
-
 /* special functions of special units (the `fn` column of aza_units.def) */
 enum {
   AZAI_FN_NONE = 0,

@@ -326,12 +326,21 @@ describe("aza.protocol", function()
   end)
 
   describe("evaluate: no dose", function()
-    it("contraindicated: no dose, no monitoring schedule", function()
+    it("contraindicated: no dose, no monitoring schedule, no counselling", function()
       local r = assert(pipe:evaluate(patient { allergies = { "azathioprine" } }))
       assert.are.equal("contraindicated", r.decision)
       assert.are.equal("allergy", r.decision_by)
       assert.is_nil(r.dose)
       assert.are.same({}, r.monitoring)
+      assert.are.same({}, r.counselling)
+      -- the counsel rule still fired, and the trace says so
+      local fired
+      for _, e in ipairs(r.trace) do
+        if e.kind == "rule" and e.rule == "take-with-food" and e.outcome == "true" then
+          fired = true
+        end
+      end
+      assert.is_true(fired)
     end)
 
     it("weight unknown: no dose, need_data weight", function()

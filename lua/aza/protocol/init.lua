@@ -59,6 +59,8 @@
 --    in `monitoring` when a dose is given and it is a start (`proceed` for a
 --    patient not yet on azathioprine) or a dose change (`adjust`);
 --    monitoring from fired rules follows, in rule order.
+-- 5. Counselling from fired rules, except when the decision is
+--    `contraindicated` (nothing to counsel on; the trace keeps the rules).
 --
 -- ## The result (design §7)
 --
@@ -991,7 +993,9 @@ local function assemble(st, pt, r, out, the_dose)
     monitoring = monitoring_of(st, r, the_dose, out.decision),
     alerts = alerts,
     need_data = merge_list(r.need_data, out.need),
-    counselling = copy(r.counselling or {}),
+    -- counselling is for a patient who will take azathioprine: none when it is
+    -- contraindicated (the counsel rules still show as fired in the trace)
+    counselling = out.decision == "contraindicated" and {} or copy(r.counselling or {}),
     warnings = warnings,
     trace = trace,
   }

@@ -22,6 +22,30 @@ if [ "$ok" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; grep -E 'FAIL|Failed|Error' "$lo
 tail -n 3 "$log/ctest" | sed -n '1p'
 add "$p" "$f"
 
+# 1b. the same C tests built with AddressSanitizer + UBSan, and under valgrind.
+stage "C unit tests under ASan/UBSan"
+if cmake -S . -B build-asan -DAZA_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >"$log/asan" 2>&1 \
+   && cmake --build build-asan -j2 >>"$log/asan" 2>&1 \
+   && ctest --test-dir build-asan --output-on-failure >>"$log/asan" 2>&1; then
+  add 1 0; grep -E 'tests passed' "$log/asan"
+else
+  add 0 1; grep -E 'runtime error|ERROR: AddressSanitizer|FAIL|Failed|error' "$log/asan" | head -20
+fi
+
+stage "C unit tests under valgrind"
+if command -v valgrind >/dev/null 2>&1; then
+  vg_fail=0
+  for t in test_status test_units test_qty test_dose test_eval; do
+    if ! valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+         "$BUILD/$t" >"$log/vg-$t" 2>&1; then
+      vg_fail=1; echo "valgrind: $t"; tail -n 20 "$log/vg-$t"
+    fi
+  done
+  if [ "$vg_fail" -eq 0 ]; then add 1 0; echo "clean (5 programs)"; else add 0 1; fi
+else
+  echo "valgrind not found: skipped"
+fi
+
 # 2. busted specs (Lua 5.4, set in .busted). A comma-decimal locale is built
 # into a private LOCPATH so the locale specs run on machines without one.
 stage "busted specs"

@@ -40,6 +40,7 @@ package.cpath = ROOT .. "/build/?.so;" .. package.cpath
 -- }===
 
 local load = require "aza.protocol.load"
+local sorted_keys = require("aza.util").sorted_keys
 
 --- Shipped protocols in the order of design §8.
 local ORDER = { "base", "ibd", "lupus", "myasthenia_gravis", "atopic_dermatitis" }
@@ -54,20 +55,6 @@ local function num(v)
     return string.format("%d", v)
   end
   return (string.format("%.10g", v))
-end
-
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do
-    keys[#keys + 1] = k
-  end
-  table.sort(keys, function(a, b)
-    if type(a) == type(b) and (type(a) == "number" or type(a) == "string") then
-      return a < b
-    end
-    return type(a) < type(b)
-  end)
-  return keys
 end
 
 local function is_list(t)

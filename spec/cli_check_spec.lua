@@ -1,35 +1,13 @@
 -- `bin/aza check`: ok lines for good protocols; file:line errors and exit 3 for
 -- broken ones; exit 2 for bad usage.
+local cli = require "spec.support.cli"
 local load = require "aza.protocol.load"
 
 local FIXTURES = "spec/fixtures/protocols"
 
-local function sh_quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
-local function slurp(path)
-  local f = io.open(path, "rb")
-  if not f then
-    return ""
-  end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
 -- run bin/aza with arguments; returns exit code, stdout, stderr
 local function aza(...)
-  local args = {}
-  for i, a in ipairs { ... } do
-    args[i] = sh_quote(a)
-  end
-  local errfile = os.tmpname()
-  local p = io.popen("lua5.4 bin/aza " .. table.concat(args, " ") .. " 2>" .. errfile)
-  local out = p:read("a")
-  local _, _, code = p:close()
-  local err = slurp(errfile)
-  os.remove(errfile)
+  local out, err, code = cli.aza({ ... })
   return code, out, err
 end
 
@@ -73,7 +51,7 @@ describe("aza check", function()
   it("reports a Lua syntax error and a sandbox violation with file and line", function()
     local dir = os.tmpname()
     os.remove(dir)
-    os.execute("mkdir -p " .. sh_quote(dir))
+    os.execute("mkdir -p " .. cli.quote(dir))
     local f = assert(io.open(dir .. "/syntax.lua", "wb"))
     f:write('return protocol "s" {\n  version = "1",\n  rules = { rule "x" { when = "true" '
       .. "action = withhold } },\n}\n")
@@ -82,7 +60,7 @@ describe("aza check", function()
     f:write('local x = 1\nos.execute("true")\nreturn protocol "e" { version = "1" }\n')
     f:close()
     local code, _, err = aza("check", dir .. "/syntax.lua", dir .. "/escape.lua")
-    os.execute("rm -rf " .. sh_quote(dir))
+    os.execute("rm -rf " .. cli.quote(dir))
     assert.equal(3, code)
     assert.is_truthy(err:find(dir .. "/syntax.lua:3: '}' expected", 1, true), err)
     assert.is_truthy(err:find(dir .. "/escape.lua:2: 'os' is not available in protocols", 1, true),

@@ -2,26 +2,11 @@
 -- build): text and JSON output, and exit status 2 with a message on stderr
 -- for bad input.
 local cjson = require "cjson"
+local cli = require "spec.support.cli"
 
-local function quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
--- run bin/aza dose ARGS; returns stdout, stderr, exit code
+-- run bin/aza dose ARGS (bin/aza as an executable); returns stdout, stderr, exit code
 local function aza_dose(...)
-  local args = { "bin/aza", "dose" }
-  for _, a in ipairs { ... } do
-    args[#args + 1] = quote(a)
-  end
-  local errfile = os.tmpname()
-  local p = assert(io.popen(table.concat(args, " ") .. " 2>" .. errfile))
-  local out = p:read("a")
-  local _, _, code = p:close()
-  local f = assert(io.open(errfile))
-  local err = f:read("a")
-  f:close()
-  os.remove(errfile)
-  return out, err, code
+  return cli.aza({ ... }, { command = "bin/aza dose" })
 end
 
 local IBD = { "--weight", "70 kg", "--rate", "2 mg/kg/d", "--band-low", "2 mg/kg/d",

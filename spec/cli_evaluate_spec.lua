@@ -1,4 +1,5 @@
 -- `bin/aza evaluate`: text and JSON output, exit codes 0 / 2 / 3, stdin.
+local cli = require "spec.support.cli"
 local json_out = require "aza.render.json"
 local protocol = require "aza.protocol"
 
@@ -6,44 +7,11 @@ local DIR = "spec/fixtures/pipeline/"
 local PIPE = DIR .. "pipe.lua"
 local P70 = DIR .. "patient-70kg.json"
 
-local function sh_quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
-local function slurp(path)
-  local f = io.open(path, "rb")
-  if not f then
-    return ""
-  end
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = cli.slurp
 
 -- run bin/aza with arguments (and optional stdin text); returns exit code, stdout, stderr
 local function aza(stdin, ...)
-  local args = {}
-  for i, a in ipairs { ... } do
-    args[i] = sh_quote(a)
-  end
-  local errfile = os.tmpname()
-  local cmd = "lua5.4 bin/aza " .. table.concat(args, " ") .. " 2>" .. errfile
-  local infile
-  if stdin then
-    infile = os.tmpname()
-    local f = assert(io.open(infile, "wb"))
-    f:write(stdin)
-    f:close()
-    cmd = cmd .. " <" .. infile
-  end
-  local p = io.popen(cmd)
-  local out = p:read("a")
-  local _, _, code = p:close()
-  local err = slurp(errfile)
-  os.remove(errfile)
-  if infile then
-    os.remove(infile)
-  end
+  local out, err, code = cli.aza({ ... }, { stdin = stdin })
   return code, out, err
 end
 

@@ -1,25 +1,10 @@
 -- `bin/aza protocols`: the shipped protocols with version and title.
 local protocol = require "aza.protocol"
+local cli = require "spec.support.cli"
 
-local function sh_quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
+-- run bin/aza with arguments; returns exit code, stdout, stderr
 local function aza(...)
-  local args = {}
-  for i, a in ipairs { ... } do
-    args[i] = sh_quote(a)
-  end
-  local errfile = os.tmpname()
-  local p = io.popen("lua5.4 bin/aza " .. table.concat(args, " ") .. " 2>" .. errfile)
-  local out = p:read("a")
-  local _, _, code = p:close()
-  local f = io.open(errfile, "rb")
-  local err = f and f:read("a") or ""
-  if f then
-    f:close()
-  end
-  os.remove(errfile)
+  local out, err, code = cli.aza({ ... })
   return code, out, err
 end
 

@@ -1,39 +1,20 @@
 -- bin/aza and aza.cli: the `aza units` subcommand run as a process (stdout,
 -- stderr, exit status), the dispatcher run in-process with fake subcommands.
 local cli = require "aza.cli"
+local cli_support = require "spec.support.cli"
 local units_cli = require "aza.cli.units"
 
-local function quote(s)
-  return "'" .. s:gsub("'", "'\\''") .. "'"
-end
-
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local quote = cli_support.quote
 
 local ROOT = io.popen("pwd"):read("l")
 
 -- run a shell command line; returns stdout, stderr, exit status
-local function sh(cmdline)
-  local errfile = os.tmpname()
-  local p = assert(io.popen(cmdline .. " 2>" .. errfile))
-  local out = p:read("a")
-  local _, _, code = p:close()
-  local err = slurp(errfile)
-  os.remove(errfile)
-  return out, err, code
-end
+local sh = cli_support.run
 
--- run bin/aza with arguments (each quoted for the shell)
+-- run bin/aza (by its absolute path, as an executable) with arguments, each quoted for
+-- the shell; returns stdout, stderr, exit status
 local function aza(...)
-  local args = {}
-  for i, a in ipairs({ ... }) do
-    args[i] = quote(a)
-  end
-  return sh(quote(ROOT .. "/bin/aza") .. " " .. table.concat(args, " "))
+  return cli_support.aza({ ... }, { command = quote(ROOT .. "/bin/aza") })
 end
 
 -- a file-like sink for cli.main

@@ -2,6 +2,8 @@
 -- scripts/clinical_basis.lua. This spec regenerates it in memory and compares it with the
 -- committed file, so the document cannot drift from the protocols: after changing a rule,
 -- run `lua5.4 scripts/clinical_basis.lua > docs/clinical-basis.md`.
+local cli = require "spec.support.cli"
+
 local DOC = "docs/clinical-basis.md"
 
 local function read(path)
@@ -78,13 +80,13 @@ describe("docs/clinical-basis.md", function()
   it("fails to generate when a shipped protocol does not load", function()
     local dir = os.tmpname()
     os.remove(dir)
-    assert(os.execute("mkdir -p '" .. dir .. "/rules'"))
+    assert(os.execute("mkdir -p " .. cli.quote(dir .. "/rules")))
     local f = assert(io.open(dir .. "/rules/base.lua", "w"))
     f:write('return protocol "base" { version = "1", rules = { rule "x" { when = "wbc < 3.5 mg", '
       .. 'action = withhold, cite = "nope" } } }\n')
     f:close()
     local text, msg = gen.generate { root = dir }
-    os.execute("rm -rf '" .. dir .. "'")
+    os.execute("rm -rf " .. cli.quote(dir))
     assert.is_nil(text)
     assert.truthy(msg:find("cannot load protocol 'base'", 1, true), msg)
   end)

@@ -5,15 +5,14 @@
 --
 -- (this spec is how `make test` runs it), plus the differences from the shipped "ibd" that
 -- the example is meant to show.
+local cli = require "spec.support.cli"
 local protocol = require "aza.protocol"
 
 local COMMAND = "bin/aza test examples/site/site_ibd.lua examples/site/cases.lua"
 
 -- run a shell command; output (stdout and stderr) and exit status
 local function run(cmd)
-  local f = assert(io.popen(cmd .. " 2>&1", "r"))
-  local out = f:read("a")
-  local _, _, status = f:close()
+  local out, _, status = cli.run(cmd, { merge = true })
   return out, status
 end
 
@@ -66,7 +65,7 @@ describe("examples/site (docs/authoring.md)", function()
                   azathioprine = { status = "naive" } },
       expect = { decision = "proceed", target_mg_per_day = 125 } } }]])
     f:close()
-    local out, status = run("bin/aza test examples/site/site_ibd.lua " .. tmp)
+    local out, status = run("bin/aza test examples/site/site_ibd.lua " .. cli.quote(tmp))
     os.remove(tmp)
     assert.equal(1, status, out)
     assert.truthy(out:find("expected target 125 mg/day, got 150 mg/day", 1, true), out)

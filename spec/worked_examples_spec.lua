@@ -4,6 +4,7 @@
 --   TPMT intermediate: 50 % of 140 = 70, band 30–80 % = 42–112 → 75 mg/day;
 --   on 150 mg/day, allopurinol started: 150 × 0.25 = 37.5, round down → 25 mg/day.
 local cjson = require "cjson"
+local cli = require "spec.support.cli"
 local protocol = require "aza.protocol"
 
 local EXAMPLE = "examples/patients/ibd-new-start.json"
@@ -36,18 +37,9 @@ end
 
 -- bin/aza evaluate with the patient on stdin; returns exit code, stdout, stderr
 local function evaluate(patient, ...)
-  local infile, errfile = os.tmpname(), os.tmpname()
-  local f = assert(io.open(infile, "wb"))
-  f:write(cjson.encode(patient))
-  f:close()
-  local args = table.concat({ ... }, " ")
-  local p = io.popen("lua5.4 bin/aza evaluate --protocol ibd --as-of 2026-11-21 " .. args
-    .. " - <" .. infile .. " 2>" .. errfile)
-  local out = p:read("a")
-  local _, _, code = p:close()
-  local err = slurp(errfile)
-  os.remove(infile)
-  os.remove(errfile)
+  local args = { "evaluate", "--protocol", "ibd", "--as-of", "2026-11-21", ... }
+  args[#args + 1] = "-"
+  local out, err, code = cli.aza(args, { stdin = cjson.encode(patient) })
   return code, out, err
 end
 

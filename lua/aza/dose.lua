@@ -33,9 +33,11 @@
 
 local core = require "aza.core"
 local quantity = require "aza.quantity"
+local util = require "aza.util"
 
 local ipairs, pairs, table, tostring, type = ipairs, pairs, table, tostring, type
 local concat, floor, huge = table.concat, math.floor, math.huge
+local set_of = util.set_of
 
 local M = {}
 
@@ -64,14 +66,6 @@ local function unknown_keys(t, allowed, what)
     end
   end
   return nil
-end
-
-local function set(list)
-  local s = {}
-  for _, v in ipairs(list) do
-    s[v] = true
-  end
-  return s
 end
 
 -- a quantity-ish value for the core: Quantity and strings as they are,
@@ -153,7 +147,7 @@ function M.round(value_mg, opts)
   return core.dose_round(mode, value_mg, band[1], band[2], opts.formulary)
 end
 
-local TARGET_KEYS = set { "weight", "rate", "band", "band_low", "band_high",
+local TARGET_KEYS = set_of { "weight", "rate", "band", "band_low", "band_high",
   "formulary", "rounding" }
 
 --- The weight-based target, rounded to the formulary.
@@ -239,7 +233,7 @@ function M.current(current, opts)
   return plan
 end
 
-local MOD_KEYS = set { "percent", "reduce", "fraction", "cap" }
+local MOD_KEYS = set_of { "percent", "reduce", "fraction", "cap" }
 
 --- Apply dose modifiers, always in this order (each in use adds a trace entry):
 --
@@ -361,7 +355,7 @@ function M.describe_regimen(reg)
       mg_text(a.mg))
 end
 
-local REGIMEN_KEYS = set { "split_above", "twice_daily", "allow_alternate" }
+local REGIMEN_KEYS = set_of { "split_above", "twice_daily", "allow_alternate" }
 
 --- Tablets for a daily amount.
 -- Each administration takes the fewest pieces (a half tablet counts as one
@@ -411,7 +405,7 @@ end
 
 -- }===
 
-local TITRATION_KEYS = set { "start", "step", "every", "target", "weight", "start_date",
+local TITRATION_KEYS = set_of { "start", "step", "every", "target", "weight", "start_date",
   "formulary" }
 
 --- A titration schedule from a start dose up to a target.

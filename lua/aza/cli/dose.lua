@@ -34,9 +34,10 @@
 
 local cjson = require "cjson"
 local dose = require "aza.dose"
+local parse_number = require("aza.cli.units").parse_number
 
-local ipairs, math, pairs, table, tonumber, tostring, type =
-  ipairs, math, pairs, table, tonumber, tostring, type
+local ipairs, pairs, table, tonumber, tostring, type =
+  ipairs, pairs, table, tonumber, tostring, type
 
 local M = {}
 
@@ -120,15 +121,7 @@ local function number(s)
   if type(s) ~= "string" then
     return nil
   end
-  local body = s:match("^(.-)[eE][+-]?%d+$") or s
-  if not (body:match("^[+-]?%d+%.?%d*$") or body:match("^[+-]?%.%d+$")) then
-    return nil
-  end
-  local x = tonumber(s)
-  if x == nil or x ~= x or x == math.huge or x == -math.huge then
-    return nil
-  end
-  return x
+  return parse_number(s)
 end
 
 local function need_number(o, name)

@@ -45,9 +45,11 @@
 local protocol = require "aza.protocol"
 
 local text_num = require("aza.render.text").num
+local util = require "aza.util"
 
 local io, ipairs, load, math, pairs, pcall, string, table, tostring, type =
   io, ipairs, load, math, pairs, pcall, string, table, tostring, type
+local dirname, exists = util.dirname, util.exists
 
 local M = {}
 
@@ -62,25 +64,9 @@ M.EXPECT_KEYS = { "decision", "target_mg_per_day", "target_mg_per_kg_per_day",
                   "band_mg_per_day", "regimen", "alerts", "no_alerts", "need_data",
                   "counselling", "input_error" }
 
-local EXPECT = {}
-for _, k in ipairs(M.EXPECT_KEYS) do
-  EXPECT[k] = true
-end
+local EXPECT = util.set_of(M.EXPECT_KEYS)
 
 -- {=== loading the cases ===
-
-local function dirname(path)
-  return string.match(path, "^(.*)/[^/]*$") or "."
-end
-
-local function exists(path)
-  local f = io.open(path, "rb")
-  if f then
-    f:close()
-    return true
-  end
-  return false
-end
 
 local function case_name(c, i)
   return type(c) == "table" and type(c.name) == "string" and c.name or ("case " .. i)

@@ -40,10 +40,12 @@
 -- print(msg, code, path)      --> weight: -70 kg is not a positive mass  E_INPUT  weight
 
 local catalogue = require "aza.protocol.facts"
+local civil = require "aza.date"
 local json = require "aza.input.json"
 local pgx = require "aza.input.pgx"
 local quantity = require "aza.quantity"
 local units = require "aza.units"
+local util = require "aza.util"
 
 local floor, huge, mtype = math.floor, math.huge, math.type
 local format = string.format
@@ -52,6 +54,7 @@ local date = os.date
 local ipairs, next, pairs, setmetatable, tonumber, tostring, type =
   ipairs, next, pairs, setmetatable, tonumber, tostring, type
 local open, stdin = io.open, io.stdin
+local set_of = util.set_of
 
 local M = {}
 
@@ -61,14 +64,6 @@ M.FIELDS = {
   "breastfeeding", "genotype", "phenotype", "tpmt_activity", "transfusion_date", "labs",
   "symptoms", "medications", "conditions", "allergies", "vaccines_planned", "azathioprine",
 }
-
-local function set_of(list)
-  local s = {}
-  for _, v in ipairs(list) do
-    s[v] = true
-  end
-  return s
-end
 
 local TOP = set_of(M.FIELDS)
 local LAB_FIELDS = set_of { "test", "loinc", "value", "unit", "date", "uln", "lln" }
@@ -184,26 +179,7 @@ end
 
 -- {=== dates ===
 
-local function days_in_month(y, m)
-  if m == 2 then
-    local leap = (y % 4 == 0 and y % 100 ~= 0) or y % 400 == 0
-    return leap and 29 or 28
-  end
-  return (m == 4 or m == 6 or m == 9 or m == 11) and 30 or 31
-end
-
--- days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil)
-local function days_from_civil(y, m, d)
-  y = m <= 2 and y - 1 or y
-  local era = (y >= 0 and y or y - 399) // 400
-  local yoe = y - era * 400
-  local mp = (m + 9) % 12
-  local doy = (153 * mp + 2) // 5 + d - 1
-  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-  return era * 146097 + doe - 719468
-end
-
---- Parse an ISO 8601 calendar date `YYYY-MM-DD`.
+--- Parse an ISO 8601 calendar date `YYYY-MM-DD` (with `aza.date.parse`).
 -- @tparam string text
 -- @treturn table `{iso, year, month, day, n}` where `n` is the day number (days since
 --   1970-01-01)
@@ -214,15 +190,11 @@ function M.parse_date(text)
   if type(text) ~= "string" then
     return nil, format("%s is not a date (YYYY-MM-DD)", show(text))
   end
-  local ys, ms, ds = text:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
-  if not ys then
-    return nil, format("'%s' is not a date (YYYY-MM-DD)", text)
+  local n, y, m, d = civil.parse(text)
+  if not n then
+    return nil, y
   end
-  local y, m, d = tonumber(ys), tonumber(ms), tonumber(ds)
-  if m < 1 or m > 12 or d < 1 or d > days_in_month(y, m) then
-    return nil, format("%s is not a calendar date", text)
-  end
-  return { iso = text, year = y, month = m, day = d, n = days_from_civil(y, m, d) }
+  return { iso = text, year = y, month = m, day = d, n = n }
 end
 
 -- completed years from date a to date b

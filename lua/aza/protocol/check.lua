@@ -24,9 +24,11 @@
 
 local condition = require "aza.grammar.condition"
 local facts = require "aza.protocol.facts"
+local util = require "aza.util"
 
 local error, ipairs, math, next, pcall, require, string, table, tostring, type =
   error, ipairs, math, next, pcall, require, string, table, tostring, type
+local set_of = util.set_of
 
 local M = {}
 
@@ -39,14 +41,6 @@ M.SEVERITIES = { "info", "warning", "critical" }
 --- Action types.
 M.ACTIONS = { "withhold", "contraindicate", "proceed", "need_data", "reduce", "cap", "set_dose",
               "alert", "monitor", "counsel" }
-
-local function set_of(list)
-  local s = {}
-  for _, v in ipairs(list) do
-    s[v] = true
-  end
-  return s
-end
 
 local ALERT_KIND_SET, SEVERITY_SET, ACTION_SET = set_of(M.ALERT_KINDS), set_of(M.SEVERITIES),
   set_of(M.ACTIONS)

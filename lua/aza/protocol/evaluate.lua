@@ -33,12 +33,12 @@
 -- local result = assert(evaluate.evaluate(compiled, { wbc = "3200 /uL", as_of = "2026-11-21" }))
 -- print(result.decision)  --> withhold
 
+local civil = require "aza.date"
 local quantity = require "aza.quantity"
 local units = require "aza.units"
 local catalogue = require "aza.protocol.facts"
 
-local ipairs, math, pairs, string, table, tonumber, tostring, type =
-  ipairs, math, pairs, string, table, tonumber, tostring, type
+local ipairs, math, pairs, table, tostring, type = ipairs, math, pairs, table, tostring, type
 
 local M = {}
 
@@ -47,20 +47,7 @@ M.SERIES_MAX = 64
 
 -- {=== dates ===
 
--- days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant)
-local function days_from_civil(y, m, d)
-  y = m <= 2 and y - 1 or y
-  local era = (y >= 0 and y or y - 399) // 400
-  local yoe = y - era * 400
-  local mp = (m + 9) % 12
-  local doy = (153 * mp + 2) // 5 + d - 1
-  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-  return era * 146097 + doe - 719468
-end
-
-local MDAYS = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
-
---- A date as a day number.
+--- A date as a day number (a text is read by `aza.date.parse`).
 -- @tparam string|number x `"YYYY-MM-DD"` or a day number
 -- @treturn integer|number days since 1970-01-01
 -- @return[2] nil
@@ -74,13 +61,11 @@ function M.day(x)
   elseif type(x) ~= "string" then
     return nil, "date expected, got " .. type(x)
   end
-  local y, m, d = string.match(x, "^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
-  y, m, d = tonumber(y), tonumber(m), tonumber(d)
-  if not y or m < 1 or m > 12 or d < 1 or d > MDAYS[m]
-      or (m == 2 and d == 29 and not (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0))) then
+  local n = civil.parse(x)
+  if n == nil then
     return nil, "bad date '" .. x .. "' (YYYY-MM-DD expected)"
   end
-  return days_from_civil(y, m, d)
+  return n
 end
 
 -- }===

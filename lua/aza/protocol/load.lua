@@ -35,6 +35,7 @@
 
 local dsl = require "aza.protocol.dsl"
 local sandbox = require "aza.protocol.sandbox"
+local util = require "aza.util"
 
 local debug, io, ipairs, math, next, require, string, table, tostring, type =
   debug, io, ipairs, math, next, require, string, table, tostring, type
@@ -45,21 +46,9 @@ local M = {}
 M.MAX_DEPTH = 16
 
 local copy = dsl.copy
+local dirname, exists, sorted_keys = util.dirname, util.exists, util.sorted_keys
 
 -- {=== paths ===
-
-local function dirname(path)
-  return string.match(path, "^(.*)/[^/]*$") or "."
-end
-
-local function exists(path)
-  local f = io.open(path, "rb")
-  if f then
-    f:close()
-    return true
-  end
-  return false
-end
 
 local function is_path(name)
   return string.find(name, "/", 1, true) ~= nil or string.sub(name, -4) == ".lua"
@@ -204,20 +193,6 @@ function M.locate(source, needle, from)
     line = line + 1
   end
   return from
-end
-
-local function sorted_keys(t)
-  local keys = {}
-  for k in next, t do
-    keys[#keys + 1] = k
-  end
-  table.sort(keys, function(a, b)
-    if type(a) == type(b) and (type(a) == "string" or type(a) == "number") then
-      return a < b
-    end
-    return type(a) < type(b)
-  end)
-  return keys
 end
 
 local function is_list(t)

@@ -14,7 +14,8 @@ deps:
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build $(BUILD) -j2
+	@echo "build: compiling into $(BUILD)/ (log: $(BUILD)/build.log)"
+	@cmake --build $(BUILD) -j2 >$(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
 
 demo: build
 	@sh scripts/demo.sh

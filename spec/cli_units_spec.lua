@@ -155,6 +155,14 @@ describe("bin/aza", function()
     assert.matches("invalid command name", err, 1, true)
   end)
 
+  it("prints its version with --version and version", function()
+    local core = require "aza.core"
+    for _, a in ipairs { "--version", "version" } do
+      local out, err, code = aza(a)
+      assert.same({ "aza " .. core.version .. " (Lua 5.4)\n", "", 0 }, { out, err, code })
+    end
+  end)
+
   it("finds the checkout from another directory and through a symlink", function()
     local dir = os.tmpname()
     os.remove(dir)

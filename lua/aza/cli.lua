@@ -86,6 +86,7 @@ function M.usage()
     lines[#lines + 1] = ("  %-12s %s"):format(name, summary):gsub("%s+$", "")
   end
   lines[#lines + 1] = "  help         show this text"
+  lines[#lines + 1] = "  version      print the aza version (also --version)"
   lines[#lines + 1] = ""
   lines[#lines + 1] = "Bad input: a message on stderr and exit status 2."
   return table.concat(lines, "\n") .. "\n"
@@ -125,6 +126,10 @@ function M.main(argv, env)
   local command = argv[1]
   if command == nil or command == "help" or command == "-h" or command == "--help" then
     env.stdout:write(M.usage())
+    return 0
+  end
+  if command == "--version" or command == "version" then
+    env.stdout:write("aza ", require("aza.core").version, " (", _VERSION, ")\n")
     return 0
   end
   local mod, err = find(command)

@@ -8,9 +8,74 @@
 -- local KEYS = util.set_of { "value", "unit" }   --> { value = true, unit = true }
 -- print(table.concat(util.sorted_keys { b = 1, a = 2 }, ","))  --> a,b
 
-local io, ipairs, next, string, table, type = io, ipairs, next, string, table, type
+local io, ipairs, math, next, string, table, tonumber, type =
+  io, ipairs, math, next, string, table, tonumber, type
 
 local M = {}
+
+--- Numbers as text, '.' for the decimal point whatever `LC_NUMERIC` says.
+--
+-- `string.format` and `tostring` follow the C locale of the process, so a host
+-- that set a comma-decimal locale would otherwise print `2,13` (and a JSON
+-- writer would emit a wrong or broken number). Every number aza prints goes
+-- through `number` or `fixed`.
+-- @section numbers
+
+-- text of string.format(fmt, v) with the locale's decimal point turned into '.'
+local function cformat(fmt, v)
+  local s = string.format(fmt, v)
+  local point = string.sub(string.format("%.1f", 0.5), 2, -2)  -- "." or the locale's
+  if point ~= "." then
+    s = string.gsub(s, point, ".", 1)
+  end
+  return s
+end
+
+--- The shortest decimal text that reads back as the same number (integers and
+-- integral floats below 2^53 without a decimal point; "nan", "inf", "-inf").
+-- @tparam number v
+-- @treturn string
+-- @usage util.number(2.13) --> "2.13";  util.number(150.0) --> "150"
+function M.number(v)
+  if math.type(v) == "integer" then
+    return string.format("%d", v)
+  end
+  if v ~= v then
+    return "nan"
+  elseif v == math.huge or v == -math.huge then
+    return v > 0 and "inf" or "-inf"
+  end
+  if v == math.floor(v) and v > -2 ^ 53 and v < 2 ^ 53 then
+    return string.format("%d", v)
+  end
+  local s
+  for prec = 14, 17 do
+    s = cformat("%." .. prec .. "g", v)
+    if tonumber(s) == v then
+      return s
+    end
+  end
+  return s
+end
+
+--- A number rounded to `places` decimals, trailing zeros (and a bare point)
+-- dropped: 176.25 → "176.25", 2.1 → "2.1", 150.0 → "150".
+-- @tparam number v
+-- @tparam integer places
+-- @treturn string
+function M.fixed(v, places)
+  if v ~= v or v == math.huge or v == -math.huge then
+    return M.number(v)
+  end
+  local s = cformat("%." .. places .. "f", v)
+  if string.find(s, ".", 1, true) then
+    s = string.gsub(string.gsub(s, "0+$", ""), "%.$", "")
+  end
+  if s == "-0" then
+    s = "0"
+  end
+  return s
+end
 
 --- A set of the elements of a list.
 -- @tparam {any,...} list

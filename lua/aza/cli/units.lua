@@ -38,14 +38,7 @@ usage: aza units convert VALUE FROM TO [--substance NAME]
 -- @tparam number x
 -- @treturn string
 function M.format_number(x)
-  local s
-  for p = 15, 17 do
-    s = ("%." .. p .. "g"):format(x)
-    if tonumber(s) == x then
-      return s
-    end
-  end
-  return s
+  return require("aza.util").number(x)
 end
 
 --- A decimal number from text: '.' only, optional sign and exponent; no hex,

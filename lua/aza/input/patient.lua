@@ -47,7 +47,7 @@ local quantity = require "aza.quantity"
 local units = require "aza.units"
 local util = require "aza.util"
 
-local floor, huge, mtype = math.floor, math.huge, math.type
+local huge, mtype = math.huge, math.type
 local format = string.format
 local concat, sort = table.concat, table.sort
 local date = os.date
@@ -102,24 +102,7 @@ local NOUN = {
 -- @tparam number v
 -- @treturn string
 function M.num(v)
-  if mtype(v) == "integer" then
-    return tostring(v)
-  end
-  if v ~= v then
-    return "nan"
-  elseif v == huge or v == -huge then
-    return v > 0 and "inf" or "-inf"
-  end
-  if v == floor(v) and v > -1e15 and v < 1e15 then
-    return format("%d", v)
-  end
-  for prec = 15, 17 do
-    local s = format("%." .. prec .. "g", v)
-    if tonumber(s) == v then
-      return s
-    end
-  end
-  return tostring(v)
+  return util.number(v)
 end
 local num = M.num
 

@@ -22,6 +22,7 @@
 -- print(json.encode({ b = 1, a = { 2.5, "x" } }))   --> {"a":[2.5,"x"],"b":1}
 -- io.write(json.render(result))                      -- indented, with a final newline
 
+local util = require "aza.util"
 local cjson_ok, cjson = pcall(require, "cjson.safe")
 
 local error, getmetatable, ipairs, math, next, pairs, pcall, setmetatable, string, table,
@@ -62,22 +63,10 @@ end
 -- @treturn string
 -- @raise when v is NaN or infinite
 function M.number(v)
-  if math.type(v) == "integer" then
-    return tostring(v)
-  end
   if v ~= v or v == math.huge or v == -math.huge then
-    error("aza.render.json: " .. tostring(v) .. " is not a JSON number", 0)
+    error("aza.render.json: " .. util.number(v) .. " is not a JSON number", 0)
   end
-  if v == math.floor(v) and v > -2 ^ 53 and v < 2 ^ 53 then
-    return string.format("%d", v)
-  end
-  for prec = 14, 17 do
-    local s = string.format("%." .. prec .. "g", v)
-    if tonumber(s) == v then
-      return s
-    end
-  end
-  return string.format("%.17g", v)
+  return util.number(v)   -- '.' whatever the locale
 end
 
 -- }===

@@ -30,6 +30,7 @@
 -- local text = require "aza.render.text"
 -- io.write(text.render(result))
 
+local util = require "aza.util"
 local ipairs, math, pcall, require, string, table, tonumber, tostring, type, utf8 =
   ipairs, math, pcall, require, string, table, tonumber, tostring, type, utf8
 
@@ -42,15 +43,12 @@ local LABEL = 10
 
 -- {=== formatting helpers ===
 
+-- numbers to 2 decimals, '.' whatever the locale
 local function num(v)
   if type(v) ~= "number" then
     return tostring(v)
   end
-  if v == math.floor(v) and v > -2 ^ 53 and v < 2 ^ 53 then
-    return string.format("%d", v)
-  end
-  local s = string.format("%.2f", v):gsub("0+$", ""):gsub("%.$", "")
-  return s
+  return util.fixed(v, 2)
 end
 M.num = num
 

@@ -1,12 +1,13 @@
 --- `aza evaluate`: evaluate a patient against a protocol.
 --
---     aza evaluate --protocol ID|FILE [--as-of DATE] [--format text|json]
+--     aza evaluate --protocol ID|FILE [--as-of DATE] [--format text|json|cards]
 --                  [--path DIR]... PATIENT|-
 --
 -- Loads the protocol (a shipped id such as `ibd`, or a protocol file),
 -- reads the patient (a JSON file, or `-` for stdin), evaluates it
 -- (`aza.protocol`) and prints the result: in text (`aza.render.text`, the
--- default) or as JSON with sorted keys (`aza.render.json`).
+-- default), as JSON with sorted keys (`aza.render.json`), or as a CDS Hooks
+-- response body of cards (`aza.render.cards`).
 --
 -- Exit status: 0 for any decision (proceed, adjust, need_data, withhold,
 -- contraindicated); 2 for bad input or usage (the message names the JSON
@@ -28,10 +29,11 @@ local M = {}
 M.summary = "evaluate a patient against a protocol (aza evaluate --protocol ID PATIENT)"
 
 --- Usage text.
-M.usage = "usage: aza evaluate --protocol ID|FILE [--as-of YYYY-MM-DD] [--format text|json]\n"
+M.usage = "usage: aza evaluate --protocol ID|FILE [--as-of YYYY-MM-DD] [--format text|json|cards]\n"
   .. "                    [--path DIR]... PATIENT.json|-\n"
 
-local FORMATS = { text = "aza.render.text", json = "aza.render.json" }
+local FORMATS = { text = "aza.render.text", json = "aza.render.json",
+                  cards = "aza.render.cards" }
 
 local VALUED = { ["--protocol"] = "protocol", ["-p"] = "protocol", ["--as-of"] = "as_of",
                  ["--format"] = "format", ["--path"] = "path" }
@@ -106,7 +108,7 @@ function M.run(args, env)
     return 2
   end
   if not FORMATS[o.format] then
-    env.stderr:write("aza evaluate: unknown format '", o.format, "' (text, json)\n")
+    env.stderr:write("aza evaluate: unknown format '", o.format, "' (text, json, cards)\n")
     return 2
   end
   local p, msg = protocol.load(o.protocol, { path = o.path })

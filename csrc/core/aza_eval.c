@@ -364,6 +364,17 @@ static uint8_t cmp_num(unsigned op, double x, double y) {
   return r ? AZA_TRUE : AZA_FALSE;
 }
 
+/*
+** Computed percentages are rounded to 1e-9 % (half away from zero) before
+** they are compared: (88.4 - 68) / 68 * 100 is 30.000000000000014 in
+** doubles, and "a rise of more than 30 %" must not fire on an exact 30 %.
+** The reference evaluator (spec/support/reference_eval.lua) rounds alike.
+*/
+static double round_1e9(double x) {
+  double y = x * 1e9;
+  return (y >= 0 ? floor(y + 0.5) : -floor(-y + 0.5)) / 1e9;
+}
+
 static void rise_percent(const aza_facts *f, uint32_t slot, double window,
                          cell *out) {
   uint32_t k = f->p->slot_sub[slot];
@@ -392,7 +403,7 @@ static void rise_percent(const aza_facts *f, uint32_t slot, double window,
   if (!any || !(lo > 0)) {
     return;
   }
-  r = (latest - lo) / lo * 100.0;
+  r = round_1e9((latest - lo) / lo * 100.0);
   if (isfinite(r)) {
     out->n = r;
     out->t = 1;

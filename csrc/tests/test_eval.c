@@ -442,6 +442,17 @@ static void test_opcodes(void) {
   CHECK(aza_facts_series_add(f, x.creat, 2100, 500, NULL) == AZA_OK);
   run_all(&x, f, o);
   CHECK(o[R_RISE] == AZA_TRUE); /* a future reading is ignored */
+  /* an exact 30 % rise is not "> 30 %": (88.4 - 68) / 68 * 100 is
+     30.000000000000014 in doubles, rounded to 1e-9 % before comparing */
+  aza_facts_clear(f);
+  CHECK(aza_facts_set_as_of(f, 2000, NULL) == AZA_OK);
+  CHECK(aza_facts_series_add(f, x.creat, 1800, 68, NULL) == AZA_OK);
+  CHECK(aza_facts_series_add(f, x.creat, 1990, 88.4, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_RISE] == AZA_FALSE);
+  CHECK(aza_facts_series_add(f, x.creat, 1995, 88.41, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_RISE] == AZA_TRUE); /* 30.0147 % */
   /* setters check types, ranges and values */
   CHECK(aza_facts_set_num(f, x.pheno, 1, &err) == AZA_EARG);
   CHECK(aza_facts_set_num(f, 999, 1, &err) == AZA_EARG);

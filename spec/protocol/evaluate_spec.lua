@@ -152,6 +152,11 @@ describe("aza.protocol.evaluate", function()
                        { value = 70, unit = "umol/L", date = "2025-01-01" } } }))
       assert.equal("true", r.trace[1].outcome)
       assert.equal("true", r.trace[2].outcome) -- 88.4 → 130 umol/L: +47 %
+      -- exactly 30 % (68 -> 88.4 umol/L; 30.000000000000014 in doubles) is not > 30 %
+      r = assert(evaluate.evaluate(c, { as_of = "2026-11-21",
+        creatinine = { { value = 68, unit = "umol/L", date = "2026-01-01" },
+                       { value = 88.4, unit = "umol/L", date = "2026-11-01" } } }))
+      assert.equal("false", r.trace[2].outcome)
       r = assert(evaluate.evaluate(c, { ["azathioprine.started"] = "2026-10-20" }))
       assert.equal("unknown", r.trace[1].outcome) -- no as_of
       assert.equal("unknown", r.trace[2].outcome)

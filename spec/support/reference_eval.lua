@@ -249,7 +249,9 @@ function CALL.rise_percent(self, node)
   if lowest == nil or lowest <= 0 then
     return unknown
   end
-  local v = (last.value - lowest) / lowest * 100
+  -- rounded to 1e-9 % as the C engine does, so an exact 30 % rise is 30
+  local y = (last.value - lowest) / lowest * 100 * 1e9
+  local v = (y >= 0 and math.floor(y + 0.5) or -math.floor(-y + 0.5)) / 1e9
   return { kind = "num", known = finite(v), value = v, unit = "%" }
 end
 

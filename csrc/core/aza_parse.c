@@ -704,6 +704,30 @@ size_t azai_num_scan(const char *s, size_t n, double *v) {
   return i;
 }
 
+double azai_round_sig(double v, int digits) {
+  char tmp[64], clean[64];
+  size_t i, o = 0;
+  double back = 0;
+  if (!isfinite(v) || v == 0 || digits < 1 || digits > 17) {
+    return v;
+  }
+  snprintf(tmp, sizeof tmp, "%.*e", digits - 1, v);
+  /* the locale's decimal point becomes '.' */
+  for (i = 0; tmp[i] != '\0' && o + 1 < sizeof clean; i++) {
+    unsigned char c = (unsigned char)tmp[i];
+    if (is_digit(c) || c == 'e' || c == '-' || c == '+') {
+      clean[o++] = (char)c;
+    } else {
+      clean[o++] = '.';
+    }
+  }
+  clean[o] = '\0';
+  if (azai_num_scan(clean, o, &back) != o || !isfinite(back)) {
+    return v; /* a multi-byte decimal point: keep the value as computed */
+  }
+  return back;
+}
+
 size_t azai_num_format(double v, char *buf, size_t size) {
   char tmp[64], clean[64];
   int prec;

@@ -960,6 +960,7 @@ static aza_status convert(double value, const aza_unit *from,
     return aza_err_set(err, AZA_EVALUE, 0, "%s: result is not finite (%g)",
                        what, value);
   }
+  r = azai_round_sig(r, 15); /* see aza_unit_int.h: no float noise */
   *out = r;
   return AZA_OK;
 }

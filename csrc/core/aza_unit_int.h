@@ -140,6 +140,13 @@ AZAI_FUNC int azai_unit_is_special(const aza_unit *u);
 
 /* shortest text of a finite double that reads back equal; '.' decimal */
 AZAI_FUNC size_t azai_num_format(double v, char *buf, size_t size);
+/*
+** v rounded to `digits` significant decimal digits (1-17), locale-free;
+** conversions use 15 so that float noise of a multiplication never moves a
+** value off the decimal it equals (2.9 g/dL is 29 g/L, not
+** 29.000000000000004). NaN, infinities and 0 come back unchanged.
+*/
+AZAI_FUNC double azai_round_sig(double v, int digits);
 
 /*
 ** Locale-independent decimal number at s[0..n): [+-]digits[.digits][e[+-]d]

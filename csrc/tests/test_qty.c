@@ -156,7 +156,8 @@ static void test_addsub(void) {
   CHECK(op(aza_qty_sub, "150 mg/d", "50 mg/d", &r, &err) == AZA_OK);
   CHECK(r.value == 100);
   CHECK(op(aza_qty_add, "1 [lb_av]", "1 kg", &r, &err) == AZA_OK);
-  CHECK_NEAR(r.value, 1 + 1 / 0.45359237, 1e-15);
+  /* conversions round to 15 significant digits (aza_unit_int.h) */
+  CHECK_NEAR(r.value, 1 + 1 / 0.45359237, 1e-14);
   CHECK(op(aza_qty_add, "1 mg", "1 mg/kg/d", &r, &err) == AZA_EDIM);
   CHECK_STR(err.msg, "cannot add mg to mg/kg/d: mass vs mass/(mass.time)");
   CHECK(op(aza_qty_sub, "1 mg/kg/d", "1 /d", &r, &err) == AZA_EDIM);

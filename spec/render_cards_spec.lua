@@ -66,6 +66,20 @@ describe("aza.render.cards", function()
                  cards.cards(evaluate { allergies = { "azathioprine" } })[1].summary)
   end)
 
+  it("says whether an active patient's dose is the current one or a change", function()
+    local pipe = assert(protocol.load("spec/fixtures/pipeline/pipe.lua"))
+    local function active(mg)
+      return { id = "a", as_of = "2026-11-21", weight = "70 kg",
+               genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" },
+               labs = { { test = "wbc", value = 6.8, unit = "10*9/L", date = "2026-11-14" } },
+               azathioprine = { status = "active", dose = mg .. " mg/d" } }
+    end
+    assert.equal("Azathioprine (pipe): proceed — current dose 75 mg/day as 1 × 50 mg + 1 × 25 "
+      .. "mg once daily", cards.cards(assert(pipe:evaluate(active(75))))[1].summary)
+    assert.equal("Azathioprine (pipe): adjust the dose — 150 → 75 mg/day as 1 × 50 mg + 1 × 25 "
+      .. "mg once daily", cards.cards(assert(pipe:evaluate(active(150))))[1].summary)
+  end)
+
   it("keeps every summary within 140 characters, cut at a word", function()
     local long = string.rep("word ", 60)
     local s = cards.shorten(long)

@@ -167,6 +167,36 @@ describe("aza.render.text", function()
       .. "once daily\n", out)
   end)
 
+  it("says 'current dose' for an active patient kept on it, with the band that applies",
+    function()
+      local r = proceed_result()
+      r.dose = { target_mg_per_day = 75, target_mg_per_kg_per_day = 1.07,
+                 band_mg_per_day = { 42, 112 }, current_mg_per_day = 75, basis = "current",
+                 regimen = { text = "1 × 50 mg + 1 × 25 mg once daily" } }
+      local out = flat(text.render(r))
+      assert.matches("^Decision: proceed — continue azathioprine at the current dose\n", out)
+      assert.matches("\nTarget:   75 mg/day %(current dose; 1%.07 mg/kg/day; band 42–112 mg%) "
+        .. "as 1 × 50 mg %+ 1 × 25 mg once daily\n", out)
+      r.decision = "adjust"
+      r.dose.current_mg_per_day = 150
+      out = flat(text.render(r))
+      assert.matches("\nTarget:   75 mg/day %(changed from the current 150 mg/day; 1%.07 "
+        .. "mg/kg/day; band 42–112 mg%)", out)
+    end)
+
+  it("shows the pipeline's input warnings", function()
+    local r = proceed_result()
+    r.warnings[#r.warnings + 1] = { path = "ancestry[1]", message = "'chinese' is not a word "
+      .. "this protocol reads (it reads: east_asian); it has no effect",
+      text = "ancestry[1]: 'chinese' is not a word this protocol reads (it reads: east_asian); "
+        .. "it has no effect" }
+    local out = text.render(r)
+    assert.matches("\nWarnings: foo: unknown field 'foo' ignored\n          ancestry%[1%]: "
+      .. "'chinese' is not", out)
+    assert.matches("ancestry%[1%]: 'chinese' is not a word this protocol reads %(it reads: "
+      .. "east_asian%); it has no effect\nPatient:", flat(out))
+  end)
+
   it("writes titration steps of one week and a single step", function()
     local r = proceed_result()
     r.dose.titration = { { mg_per_day = 25, week = 0 }, { mg_per_day = 50, week = 1 },

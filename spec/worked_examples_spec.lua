@@ -93,6 +93,22 @@ describe("worked examples (design §8) with the shipped ibd protocol", function(
     assert.is_true(critical)
   end)
 
+  it("on 150 mg/day, TPMT intermediate: above the 42–112 band → 75; on 75: kept, proceed",
+    function()
+      local function active(mg)
+        return example(function(p)
+          tpmt_intermediate(p)
+          p.azathioprine = { status = "active", dose = mg .. " mg/d", started = "2026-01-10" }
+        end)
+      end
+      local r = assert(ibd:evaluate(active(150), { as_of = "2026-11-21" }))
+      assert.are.same({ "adjust", 75 }, { r.decision, r.dose.target_mg_per_day })
+      assert.are.same({ 42, 112 }, r.dose.band_mg_per_day)
+      local again = assert(ibd:evaluate(active(75), { as_of = "2026-11-21" }))
+      assert.are.same({ "proceed", 75 }, { again.decision, again.dose.target_mg_per_day })
+      assert.are.equal(75, again.dose.current_mg_per_day)
+    end)
+
   describe("through bin/aza evaluate", function()
     it("prints 150 mg/day for the bundled example", function()
       local code, out, err = evaluate(example())
@@ -109,6 +125,14 @@ describe("worked examples (design §8) with the shipped ibd protocol", function(
       assert.are.equal(0, code)
       assert.matches("^Decision: adjust", out)
       assert.matches("\nTarget:   75 mg/day %(1%.07 mg/kg/day; band 42–112 mg%)", out)
+    end)
+
+    it("says the active patient's dose changes from the current 150 mg/day", function()
+      local code, out = evaluate(example(active_allopurinol))
+      assert.are.equal(0, code)
+      assert.matches("^Decision: adjust — change the azathioprine dose\n", out)
+      assert.matches("\nTarget:   25 mg/day %(changed from the current 150 mg/day; 0%.36 "
+        .. "mg/kg/day; limit 37%.5 mg%)", out)
     end)
 
     it("gives 25 mg/day in JSON for the active patient with allopurinol", function()

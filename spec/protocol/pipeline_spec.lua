@@ -1,8 +1,10 @@
 -- The evaluation pipeline (aza.protocol): load → evaluate → dose → result.
--- Fixtures: spec/fixtures/pipeline/*.lua (numbers chosen for hand-checked sums;
--- deliverable step 25 mg: 25 mg tablets and scored 50 mg tablets).
+-- Fixtures: spec/fixtures/pipeline/*.lua, and spec/fixtures/pipeline/more/*.lua (kept out
+-- of the directory that the `list` and `aza protocols` specs list); numbers chosen for
+-- hand-checked sums; deliverable step 25 mg: 25 mg tablets and scored 50 mg tablets.
 local protocol = require "aza.protocol"
 local json = require "aza.render.json"
+local cli = require "spec.support.cli"
 
 local DIR = "spec/fixtures/pipeline/"
 
@@ -197,14 +199,18 @@ describe("aza.protocol", function()
       assert.are.same({ { 50, 0 }, { 75, 2 } }, titration(r))
     end)
 
-    it("an active patient keeps the current dose, with the standard band, no titration",
-      function()
+    it("an active patient keeps the current dose, no band (the standard band is not its "
+      .. "band), no titration; the standard dose is worked out and recorded", function()
         local r = assert(pipe:evaluate(patient {
           azathioprine = { status = "active", dose = "150 mg/d", started = "2026-01-10" } }))
         assert.are.equal("proceed", r.decision)
         assert.are.equal(150, r.dose.target_mg_per_day)
+        assert.are.equal(150, r.dose.current_mg_per_day)
         assert.are.equal("current", r.dose.basis)
-        assert.are.same({ 140, 175 }, r.dose.band_mg_per_day)
+        assert.is_nil(r.dose.band_mg_per_day)
+        assert.is_nil(r.dose.limit_mg_per_day)
+        assert.are.equal(140, r.dose.standard_mg_per_day)        -- 2.0 × 70, as for naive
+        assert.are.equal(150, r.dose.standard_target_mg_per_day) -- nearest_in_band
         assert.is_nil(r.dose.titration)
       end)
 
@@ -563,6 +569,361 @@ describe("aza.protocol", function()
       assert.is_nil(p)
       assert.are.equal("E_PROTOCOL", code)
       assert.matches(":2: rule 'x': action: set_dose: a start dose and its weeks go together", msg)
+    end)
+  end)
+  -- design §5: the dose rules act on the current dose of an active patient; design §8: the
+  -- pharmacogenomic and renal reductions are percentages of the standard dose. A review of
+  -- a patient already on a reduced dose must not cut it again.
+  describe("active patients: reductions against the standard dose", function()
+    local TPMT_INT = { TPMT = "*1/*3A", NUDT15 = "*1/*1" }
+
+    local function active(mg, extra)
+      local p = patient(extra)
+      p.azathioprine = { status = "active", dose = mg .. " mg/d", started = "2026-01-10" }
+      return p
+    end
+
+    it("TPMT intermediate on 150 mg/day: above the 30–80 % band (42–112) → 75, adjust",
+      function()
+        local r = assert(pipe:evaluate(active(150, { genotype = TPMT_INT })))
+        assert.are.equal("adjust", r.decision)
+        assert.are.equal("tpmt-intermediate", r.decision_by)
+        assert.are.equal(75, r.dose.target_mg_per_day)
+        assert.are.equal(150, r.dose.current_mg_per_day)
+        assert.are.same({ 42, 112 }, r.dose.band_mg_per_day)
+        assert.are.equal(140, r.dose.standard_mg_per_day)
+        local s = step_of(r, "tpmt-intermediate", "percent")
+        assert.are.same({ 150, 75, 70, true }, { s.before_mg_per_day, s.after_mg_per_day,
+                                                 s.exact_mg_per_day, s.changed })
+        assert.matches("current 150 mg/day is above the 30–80 %% band %(42–112 mg/day%)",
+          s.detail)
+        assert.are.equal(2, #r.monitoring) -- a dose change lists the schedule
+      end)
+
+    it("TPMT intermediate on 75 mg/day: within the band, kept, proceed; the alert stays",
+      function()
+        local r = assert(pipe:evaluate(active(75, { genotype = TPMT_INT })))
+        assert.are.equal("proceed", r.decision)
+        assert.is_nil(r.decision_by)
+        assert.are.equal(75, r.dose.target_mg_per_day)
+        assert.are.same({ 42, 112 }, r.dose.band_mg_per_day) -- the band that applies
+        assert.are.same({ "tpmt-intermediate" }, ids(r.alerts))
+        local s = step_of(r, "tpmt-intermediate", "percent")
+        assert.is_false(s.changed)
+        assert.are.equal("current 75 mg/day is within the 30–80 % band (42–112 mg/day): kept",
+          s.detail)
+        assert.are.same({}, r.monitoring) -- no change: no new schedule
+      end)
+
+    it("TPMT intermediate on 25 mg/day: below the band, kept (a reduction never raises)",
+      function()
+        local r = assert(pipe:evaluate(active(25, { genotype = TPMT_INT })))
+        assert.are.equal("proceed", r.decision)
+        assert.are.equal(25, r.dose.target_mg_per_day)
+        assert.matches("^current 25 mg/day is below the 30–80 %% band %(42–112 mg/day%): kept",
+          step_of(r, "tpmt-intermediate", "percent").detail)
+      end)
+
+    it("a second review of the reduced dose keeps it (no cut at every evaluation)", function()
+      local first = assert(pipe:evaluate(active(150, { genotype = TPMT_INT })))
+      local again = assert(pipe:evaluate(active(first.dose.target_mg_per_day,
+        { genotype = TPMT_INT })))
+      assert.are.same({ "adjust", 75 }, { first.decision, first.dose.target_mg_per_day })
+      assert.are.same({ "proceed", 75 }, { again.decision, again.dose.target_mg_per_day })
+      local renal1 = assert(pipe:evaluate(active(150, { labs = egfr(40) })))
+      local renal2 = assert(pipe:evaluate(active(renal1.dose.target_mg_per_day,
+        { labs = egfr(40) })))
+      assert.are.same({ "adjust", 100 }, { renal1.decision, renal1.dose.target_mg_per_day })
+      assert.are.same({ "proceed", 100 }, { renal2.decision, renal2.dose.target_mg_per_day })
+    end)
+
+    it("renal 75 %: the ceiling is 75 % of the standard 150 = 112.5 → 100 (down)", function()
+      local r = assert(pipe:evaluate(active(150, { labs = egfr(40) })))
+      assert.are.equal(100, r.dose.target_mg_per_day)
+      assert.are.equal(112.5, r.dose.limit_mg_per_day)
+      assert.is_nil(r.dose.band_mg_per_day)
+      local s = step_of(r, "renal", "reduce")
+      assert.are.same({ 100, 112.5, true }, { s.ceiling_mg_per_day, s.exact_mg_per_day,
+                                              s.changed })
+      local kept = assert(pipe:evaluate(active(75, { labs = egfr(40) })))
+      assert.are.same({ "proceed", 75 }, { kept.decision, kept.dose.target_mg_per_day })
+      assert.is_nil(kept.dose.limit_mg_per_day)
+      assert.matches("^current 75 mg/day is at or below the ceiling 100 mg/day %(75 %% of "
+        .. "150 mg/day, the standard dose, = 112%.5, rounded down%): kept$",
+        step_of(kept, "renal", "reduce").detail)
+    end)
+
+    it("TPMT intermediate and renal on 75 mg/day: the ceiling follows the 50 % dose "
+      .. "(75 % of 75 = 56.25 → 50), as for a patient starting now", function()
+        local r = assert(pipe:evaluate(active(75, { genotype = TPMT_INT, labs = egfr(40) })))
+        local naive = assert(pipe:evaluate(patient { genotype = TPMT_INT, labs = egfr(40) }))
+        assert.are.equal(50, naive.dose.target_mg_per_day)
+        assert.are.equal("adjust", r.decision)
+        assert.are.equal("renal", r.decision_by)
+        assert.are.equal(50, r.dose.target_mg_per_day)
+        assert.are.equal(56.25, r.dose.limit_mg_per_day)
+        assert.is_false(step_of(r, "tpmt-intermediate", "percent").changed)
+        assert.matches("the dose after tpmt%-intermediate", step_of(r, "renal", "reduce").detail)
+      end)
+
+    it("two percentages: the lowest result; both within their bands → kept", function()
+      local both = { TPMT = "*1/*3A", NUDT15 = "*1/*3" }
+      local r = assert(pipe:evaluate(active(150, { genotype = both })))
+      assert.are.equal(75, r.dose.target_mg_per_day) -- nudt15 alone: 100
+      assert.is_false(step_of(r, "nudt15-intermediate", "percent").applied)
+      -- 100: within nudt15's 84–112 and tpmt's 42–112
+      local kept = assert(pipe:evaluate(active(100, { genotype = both })))
+      assert.are.same({ "proceed", 100 }, { kept.decision, kept.dose.target_mg_per_day })
+    end)
+
+    it("allopurinol (fraction) acts on the current dose: 100 → 25 % = 25", function()
+      local r = assert(pipe:evaluate(active(100, {
+        medications = { { name = "allopurinol", status = "active" } } })))
+      assert.are.same({ "adjust", 25 }, { r.decision, r.dose.target_mg_per_day })
+      assert.are.equal(25, r.dose.limit_mg_per_day)
+    end)
+
+    it("a cap acts on the current dose: 150 → 125 (cap 140); 125 stays, proceed", function()
+      local r = assert(pipe:evaluate(active(150, { pregnant = true })))
+      assert.are.same({ "adjust", 125, 140 }, { r.decision, r.dose.target_mg_per_day,
+                                                r.dose.limit_mg_per_day })
+      local kept = assert(pipe:evaluate(active(125, { pregnant = true })))
+      assert.are.same({ "proceed", 125 }, { kept.decision, kept.dose.target_mg_per_day })
+      assert.is_false(step_of(kept, "pregnancy-cap", "cap").changed)
+    end)
+
+    it("nothing deliverable after the ceilings and the fraction: withhold, no dose", function()
+      -- 150 → 75 (PGx) → 50 (renal ceiling) → × 0.25 = 12.5: nothing with 25 mg tablets
+      local r = assert(pipe:evaluate(active(150, { genotype = TPMT_INT, labs = egfr(40),
+        medications = { { name = "allopurinol", status = "active" } } })))
+      assert.are.equal("withhold", r.decision)
+      assert.is_nil(r.dose)
+      assert.are.equal("no-deliverable-dose", r.alerts[#r.alerts].id)
+    end)
+
+    it("withhold still wins over a dose change", function()
+      local p = active(150, { genotype = TPMT_INT })
+      p.labs = { { test = "wbc", value = 3.2, unit = "10*9/L", date = "2026-11-20" } }
+      local r = assert(pipe:evaluate(p))
+      assert.are.same({ "withhold", "wbc-low" }, { r.decision, r.decision_by })
+      assert.are.equal(75, r.dose.target_mg_per_day)
+    end)
+
+    it("set_dose: its band top is a ceiling on the current dose (150 → 75; 50 kept)", function()
+      local p = load_fixture("pipe-set-contract")
+      local r = assert(p:evaluate(active(150, { genotype = TPMT_INT })))
+      assert.are.same({ "adjust", 75 }, { r.decision, r.dose.target_mg_per_day })
+      assert.are.same({ 52.5, 87.5 }, r.dose.band_mg_per_day)
+      assert.are.equal("current", r.dose.basis)
+      local kept = assert(p:evaluate(active(50, { genotype = TPMT_INT })))
+      assert.are.same({ "proceed", 50 }, { kept.decision, kept.dose.target_mg_per_day })
+      assert.is_nil(kept.dose.titration)
+    end)
+
+    it("a reduction with no standard dose to work from is a protocol error", function()
+      local p = load_fixture("more/pipe-nodose")
+      local r, msg, code = p:evaluate(active(100, { labs = egfr(40) }))
+      assert.is_nil(r)
+      assert.are.equal("E_PROTOCOL", code)
+      assert.matches("rule 'renal': .*parameters%.dose", msg)
+    end)
+  end)
+
+  -- design §5: adjust means a rule changed the dose; proceed means none did
+  describe("the decision adjust", function()
+    it("a cap that fired without changing the dose is proceed (45 kg: 100 ≤ cap 100)",
+      function()
+        -- 2.0 × 45 = 90, band 90–112.5 → 100; frailty cap 100 mg/day leaves it
+        local r = assert(pipe:evaluate(patient { weight = "45 kg", conditions = { "frailty" } }))
+        assert.are.equal("proceed", r.decision)
+        assert.are.equal(100, r.dose.target_mg_per_day)
+        assert.is_false(step_of(r, "frailty-cap", "cap").changed)
+        assert.are.equal(2, #r.monitoring) -- a start: the schedule
+      end)
+
+    it("a set_dose that gives the standard dose again is proceed (20 kg: 50 = 50)", function()
+      -- standard 2.5 × 20 = 50, band 40–60 → 50; frailty set_dose 60 mg/day → down → 50
+      local set = load_fixture("pipe-set")
+      local r = assert(set:evaluate(patient { weight = "20 kg", conditions = { "frailty" } }))
+      assert.are.equal("proceed", r.decision)
+      assert.are.equal(50, r.dose.target_mg_per_day)
+      -- 30 kg: standard 75 (band 60–90); set_dose 1.0 × 30 = 30, no band → 25
+      local other = assert(set:evaluate(patient { weight = "30 kg",
+        genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" } }))
+      assert.are.same({ "adjust", "tpmt-intermediate-set", 25 }, { other.decision,
+        other.decision_by, other.dose.target_mg_per_day })
+    end)
+
+    it("a set_dose with nothing deliverable is withhold with a critical alert, not a "
+      .. "protocol error (1.0 × 20 kg = 20 < 25)", function()
+        local set = load_fixture("pipe-set")
+        local r = assert(set:evaluate(patient { weight = "20 kg",
+          genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" } }))
+        assert.are.same({ "withhold", "no-deliverable-dose" }, { r.decision, r.decision_by })
+        assert.is_nil(r.dose)
+        assert.matches("tpmt%-intermediate%-set", r.alerts[#r.alerts].message)
+        local a = assert(set:evaluate(patient { weight = "20 kg",
+          genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" },
+          azathioprine = { status = "active", dose = "50 mg/d" } }))
+        assert.are.same({ "withhold", "no-deliverable-dose" }, { a.decision, a.decision_by })
+      end)
+
+    it("a modifier that changed the dose names its rule", function()
+      local r = assert(pipe:evaluate(patient { labs = egfr(40) }))
+      assert.are.same({ "adjust", "renal" }, { r.decision, r.decision_by })
+    end)
+  end)
+
+  -- a mg/kg start that the formulary cannot make at or below: the smallest deliverable dose
+  describe("a start dose below the smallest deliverable dose", function()
+    local TPMT_INT = { TPMT = "*1/*3A", NUDT15 = "*1/*1" }
+
+    local function alert_of(r, id)
+      for _, a in ipairs(r.alerts) do
+        if a.id == id then
+          return a
+        end
+      end
+      return nil
+    end
+
+    it("0.5 mg/kg × 45 kg = 22.5: starts at 25 for 4 weeks, then 50, with a warning",
+      function()
+        -- set_dose 1.0 × 45 = 45, band 33.75–56.25 → 50
+        local r = assert(load_fixture("pipe-set-contract"):evaluate(patient {
+          weight = "45 kg", genotype = TPMT_INT }))
+        assert.are.equal(50, r.dose.target_mg_per_day)
+        assert.are.same({ { 25, 0 }, { 50, 4 } }, titration(r))
+        local a = assert(alert_of(r, "start-dose-rounded-up"))
+        assert.are.same({ "input", "warning", "Fixture reference C" },
+          { a.kind, a.severity, a.cite })
+        assert.are.equal("The start dose 22.5 mg/day (0.5 mg/kg/day × 45 kg) cannot be given "
+          .. "with the formulary (25 mg, 50 mg (scored)): nothing deliverable is at or below "
+          .. "it; starting at 25 mg/day (0.56 mg/kg/day), the smallest deliverable dose, for 4 "
+          .. "weeks, then 50 mg/day.", a.message)
+        assert.are.same({}, r.warnings)
+      end)
+
+    it("parameters.titration 1 mg/kg × 20 kg = 20: 25 for 4 weeks, then 50", function()
+      local r = assert(load_fixture("pipe-set"):evaluate(patient { weight = "20 kg" }))
+      assert.are.equal("proceed", r.decision)
+      assert.are.same({ { 25, 0 }, { 50, 4 } }, titration(r))
+      assert.is_not_nil(alert_of(r, "start-dose-rounded-up"))
+    end)
+
+    it("when the smallest deliverable dose is the final dose: no titration, said why",
+      function()
+        -- 25 kg: set_dose 25, band 18.75–31.25 → 25; start 12.5
+        local r = assert(load_fixture("pipe-set-contract"):evaluate(patient {
+          weight = "25 kg", genotype = TPMT_INT }))
+        assert.are.same({ { 25, 0 } }, titration(r))
+        local s = step_of(r, "tpmt-intermediate-set", "titration start")
+        assert.matches("the smallest deliverable dose is the final dose: no titration", s.detail)
+        assert.is_not_nil(alert_of(r, "start-dose-rounded-up"))
+      end)
+
+    it("a fixed start no tablet makes (25 mg, 50 mg tablets only): 50, 100, 150", function()
+      local r = assert(load_fixture("more/pipe-fixed-start"):evaluate(patient()))
+      assert.are.same({ { 50, 0 }, { 100, 2 }, { 150, 4 } }, titration(r))
+      assert.matches("then %+50 mg/day every 2 weeks up to 150 mg/day",
+        alert_of(r, "start-dose-rounded-up").message)
+    end)
+
+    it("a start that rounds down is unchanged (1 mg/kg × 70 = 70 → 50), no alert", function()
+      local r = assert(load_fixture("pipe-set"):evaluate(patient()))
+      assert.are.same({ { 50, 0 }, { 175, 4 } }, titration(r))
+      assert.is_nil(alert_of(r, "start-dose-rounded-up"))
+    end)
+  end)
+
+  -- words of set facts that no rule reads have no effect: say so (a brand name, a synonym)
+  describe("words no rule reads", function()
+    local words
+    setup(function()
+      words = load_fixture("more/pipe-words")
+    end)
+
+    local function by_path(r)
+      local out = {}
+      for _, w in ipairs(r.warnings) do
+        out[w.path] = w.message
+      end
+      return out
+    end
+
+    local function record()
+      return patient {
+        ancestry = { "chinese", "east_asian" },
+        conditions = { "lymphoma", "Crohns Disease" },
+        symptoms = { "pyrexia", "Sore Throat" },
+        allergies = { "Imuran", "azathioprine" },
+        vaccines_planned = { "Zostavax", "yellow fever" },
+        medications = { { name = "paracetamol", status = "active" } },
+      }
+    end
+
+    it("warns for each unread word, with the words the protocol reads", function()
+      local r = assert(words:evaluate(record()))
+      local w = by_path(r)
+      assert.are.equal("'chinese' is not a word this protocol reads (it reads: east_asian); it "
+        .. "has no effect", w["ancestry[1]"])
+      assert.are.equal("'lymphoma' is not a word this protocol reads (it reads: "
+        .. "active_malignancy, fever, sore_throat); it has no effect", w["conditions[1]"])
+      assert.matches("^'pyrexia' is not a word this protocol reads", w["symptoms[1]"])
+      assert.are.equal("'Imuran' is not a word this protocol reads (it reads: azathioprine, "
+        .. "thiopurine); it has no effect (brand names are not matched: for a brand, give the "
+        .. "generic name)", w["allergies[1]"])
+      assert.matches("^'Zostavax' is not a word this protocol reads %(it reads: live_vaccine%)"
+        .. ".*brand names are not matched", w["vaccines_planned[1]"])
+      -- read words (also through rules/data/medications.lua: yellow fever → live_vaccine),
+      -- data.known_words, and medications are not warned about
+      local n = 0
+      for _ in pairs(w) do
+        n = n + 1
+      end
+      assert.are.equal(5, n)
+      assert.are.equal("ancestry[1]: " .. w["ancestry[1]"], r.warnings[1].text)
+    end)
+
+    it("says when the protocol reads no word of that list", function()
+      local r = assert(pipe:evaluate(patient { ancestry = { "chinese" } }))
+      assert.are.equal("'chinese' is not a word this protocol reads (it reads no ancestry "
+        .. "words); it has no effect", by_path(r)["ancestry[1]"])
+    end)
+
+    it("gives the same warnings for a table, JSON text, a file and stdin", function()
+      local p = record()
+      local a = assert(words:evaluate(p)).warnings
+      local b = assert(words:evaluate(json.encode(p))).warnings
+      local file = os.tmpname()
+      local f = assert(io.open(file, "wb"))
+      f:write(json.encode(p))
+      f:close()
+      local c = assert(words:evaluate(file)).warnings
+      os.remove(file)
+      assert.are.equal(5, #a)
+      assert.are.same(a, b)
+      assert.are.same(a, c)
+      local out, err, code = cli.aza({ "evaluate", "--protocol", DIR .. "more/pipe-words.lua",
+                                       "-" }, { stdin = json.encode(p) })
+      assert.are.equal(0, code, err)
+      assert.matches("\nWarnings: ancestry%[1%]: 'chinese' is not a word this protocol reads",
+        out)
+      assert.matches("allergies%[1%]: 'Imuran' is not a word", (out:gsub("\n +", " ")))
+    end)
+
+    it("refuses data.known_words that is not fact → list of words", function()
+      local file = os.tmpname() .. ".lua"
+      local f = assert(io.open(file, "wb"))
+      f:write('return protocol "kw" { version = "1", references = { r = "R" },\n'
+        .. '  data = { known_words = { diagnoses = { "x" } } },\n'
+        .. '  rules = { rule "x" { when = "pregnant", action = withhold, cite = "r" } } }\n')
+      f:close()
+      local p, msg, code = protocol.load(file)
+      os.remove(file)
+      assert.is_nil(p)
+      assert.are.equal("E_PROTOCOL", code)
+      assert.matches("data%.known_words: 'diagnoses' is not one of ancestry, conditions", msg)
     end)
   end)
 end)

@@ -20,55 +20,111 @@
 --    `need_data` and the decision is at least `need_data`), when an active
 --    patient's current dose is unknown (`azathioprine.dose` likewise), or when
 --    the protocol has no `parameters.dose` for a patient who needs one.
---    Otherwise:
+--    The **standard dose** is always worked out when the protocol has one:
+--    `parameters.dose.mg_per_kg_per_day` × weight, rounded `nearest_in_band`
+--    within `parameters.dose.band`. Then, for a patient **starting** (naive,
+--    stopped, or no status given: treated as naive, with a warning):
 --
---    * the **standard dose**: a fired `set_dose` (its rate and own band,
---      rounded `nearest_in_band`; `mg_per_day` rounded down); else, for an
---      active patient, the current dose (`aza.dose.current`); else (naive,
---      stopped, or no status given: treated as naive, with a warning)
---      `parameters.dose.mg_per_kg_per_day` × weight rounded `nearest_in_band`
---      within `parameters.dose.band`;
+--    * a fired `set_dose` replaces it (its rate and own band, rounded
+--      `nearest_in_band`; `mg_per_day` rounded down);
 --    * the **modifiers** of fired rules, mapped to `aza.dose.modify` and
 --      applied in its fixed order: `reduce{percent, low, high}` → `percent`
---      (nearest in its band, of the standard dose); `reduce{percent}` →
---      `reduce` (rounded down); `reduce{fraction}` → `fraction` (rounded
---      down); `cap{mg_per_kg_per_day | mg_per_day}` → `cap` (rounded down).
---      When several fired rules give the **same kind** of modifier (or
+--      (nearest in its band, of the standard dose before rounding);
+--      `reduce{percent}` → `reduce` (rounded down); `reduce{fraction}` →
+--      `fraction` (rounded down); `cap{mg_per_kg_per_day | mg_per_day}` →
+--      `cap` (rounded down);
+--    * the titration (`parameters.titration`, or the start of a fired
+--      `set_dose`) up to the final dose (stopped: none). A start above the
+--      final dose starts at the final dose; a start the formulary cannot make
+--      is rounded down; when **nothing is deliverable at or below it**
+--      (0.5 mg/kg × 45 kg = 22.5 mg with 25 mg tablets) the start is the
+--      smallest deliverable dose below the final dose, for the same weeks,
+--      with a warning alert `start-dose-rounded-up` (kind `input`, like
+--      `no-deliverable-dose`: the formulary cannot make the protocol's
+--      number); if that smallest dose is the final dose there is no
+--      titration, and the trace and the alert say so.
+--
+--    For a patient **already taking azathioprine** (`active`), the dose rules
+--    act on the current dose (design §5) but never cut an already reduced
+--    dose again at the next review. A *reference chain* is worked out as for
+--    a patient starting now (standard dose → set_dose → percentage →
+--    reduction) and:
+--
+--    * `set_dose`: the current dose is lowered to the set dose when it is
+--      above the top of the set dose's band (or above the set dose, without a
+--      band); otherwise kept;
+--    * `reduce{percent, low, high}` (pharmacogenomic): the percentage dose and
+--      band are those of a starting patient; a current dose above the band's
+--      top is lowered to the percentage dose, one within or below the band is
+--      kept (the trace says which: "current 75 mg/day is within the 30–80 %
+--      band (42–112 mg/day): kept");
+--    * `reduce{percent}` (renal): the ceiling is the percentage of the
+--      reference dose at that point (the standard dose, or the dose after the
+--      pharmacogenomic percentage, or the set dose), rounded down: the dose a
+--      starting patient would get. A current dose above it is lowered to it;
+--      otherwise kept;
+--    * `reduce{fraction}` (allopurinol) and `cap` act on the current dose.
+--
+--    Common to both:
+--
+--    * When several fired rules give the **same kind** of modifier (or
 --      several `set_dose`), each is worked out on the same dose and the one
 --      giving the **lowest dose** (the most restrictive) is applied; the
 --      others are recorded in the trace as not applied, with the dose they
 --      would have given. Ties go to the earlier rule.
---    * If a modifier leaves nothing deliverable (`E_NODOSE`: 25 % of 75 mg
---      with 25 mg tablets) there is no dose: the decision becomes at least
---      `withhold` and a critical alert `no-deliverable-dose` explains why.
---      The pipeline never makes up a number.
+--    * If a modifier or a `set_dose` leaves nothing deliverable (`E_NODOSE`:
+--      25 % of 75 mg with 25 mg tablets) there is no dose: the decision
+--      becomes at least `withhold` and a critical alert `no-deliverable-dose`
+--      explains why. The pipeline never makes up a number.
 --    * The regimen of the final dose (`parameters.formulary`,
---      `parameters.regimen`), and for a naive patient the titration
---      (`parameters.titration`, or the start of a fired `set_dose`) up to the
---      final dose; a start above the final dose starts at the final dose; a
---      fixed start that the formulary cannot make is rounded down.
+--      `parameters.regimen`).
 --    * `target_mg_per_kg_per_day` is the final dose / weight, rounded to 2
---      decimals. `band_mg_per_day` is the band the final dose was chosen in
---      (the standard band, a `set_dose` band or a percentage band); when a
---      later modifier lowered the dose to a limit (reduce, fraction, cap) it is
---      absent and `limit_mg_per_day` gives that limit.
+--      decimals. `band_mg_per_day` is the band that applies to the final dose:
+--      the standard band, a `set_dose` band or a percentage band (for an
+--      active patient only a `set_dose` or percentage band: never the
+--      standard band of a starting patient); when a later modifier lowered the
+--      dose to a limit (reduce, fraction, cap) it is absent and
+--      `limit_mg_per_day` gives that limit.
 --
---    Any fired modifier or `set_dose` makes the decision at least `adjust`
---    (the engine ranks them so; the pipeline checks it again).
+--    **The decision `adjust`** means a rule changed the dose (design §5): the
+--    final dose differs from the dose before the modifiers (the standard dose
+--    for a starting patient, the current dose for an active one), or a
+--    `set_dose` gave a dose other than the standard dose. The engine ranks
+--    every fired reduce, cap and set_dose as `adjust`; the pipeline takes the
+--    rest of the lattice (`proceed` below `adjust`) and raises it to
+--    `adjust` (with the rule that changed the dose in `decision_by`) only
+--    when the dose changed. A rule that fired without changing the dose keeps
+--    its alerts and its trace entry. `contraindicated`, `withhold` and
+--    `need_data` take precedence as always.
 -- 4. The protocol's monitoring schedule (`data.monitoring`) is listed first
 --    in `monitoring` when a dose is given and it is a start (`proceed` for a
 --    patient not yet on azathioprine) or a dose change (`adjust`);
 --    monitoring from fired rules follows, in rule order.
 -- 5. Counselling from fired rules, except when the decision is
 --    `contraindicated` (nothing to counsel on; the trace keeps the rules).
+-- 6. Words no rule reads: every entry of `ancestry`, `conditions`,
+--    `symptoms`, `allergies` and `vaccines_planned` whose words (the word
+--    and, for allergies and vaccines, what rules/data/medications.lua matched
+--    it to) no condition of the protocol reads gets an input warning
+--    (`ancestry[1]: 'chinese' is not a word this protocol reads (it reads:
+--    east_asian); it has no effect`; for allergies and vaccines: brand names
+--    are not matched). The words read are collected at load from the checked
+--    conditions (`rule.ast`: the string arguments of taking, planned, has,
+--    allergic and ancestry, and `in {…}` sets on those facts); a protocol may
+--    list words it knows to have no effect in `data.known_words = {
+--    conditions = { "crohns_disease" } }` (fact name → words). Medications
+--    are not checked (most are irrelevant).
 --
 -- ## The result (design §7)
 --
 -- `patient`, `as_of`, `protocol = {id, version, hash}`, `decision`,
 -- `decision_by` (the rule, or `dose` for a decision of the pipeline),
 -- `dose = {target_mg_per_day, target_mg_per_kg_per_day, band_mg_per_day |
--- limit_mg_per_day, standard_mg_per_day, unmodified_mg_per_day, basis,
--- weight_kg, regimen, titration, modifiers}`, `monitoring`,
+-- limit_mg_per_day, standard_mg_per_day (rate × weight, before rounding),
+-- standard_target_mg_per_day (the standard dose, rounded), current_mg_per_day
+-- (active), unmodified_mg_per_day (the dose before the modifiers), basis
+-- (`weight`, `set_dose` or `current`), weight_kg, regimen, titration,
+-- modifiers}`, `monitoring`,
 -- `alerts = {{id, kind, severity, message, cite}}`, `need_data`,
 -- `counselling`, `warnings` (input warnings `{path, message, text}`) and
 -- `trace`: a list of entries, each with a `kind`:
@@ -83,7 +139,8 @@
 -- * `dose`: one per dose step: `what`, `why` (rule id or parameter), `cite`,
 --   `before_mg_per_day`, `after_mg_per_day`, `detail`, and the
 --   `aza.dose` trace fields of a modifier (`exact_mg_per_day`,
---   `band_mg_per_day` or `limit_mg_per_day`, `rounding`, `changed`);
+--   `band_mg_per_day` or `limit_mg_per_day`, `rounding`, `changed`; for an
+--   active patient's renal reduction also `ceiling_mg_per_day`);
 --   `applied = false` for a less restrictive modifier that was not used.
 --
 -- The result holds only strings, numbers, booleans and tables; the same
@@ -107,6 +164,7 @@ local evaluate = require "aza.protocol.evaluate"
 local catalogue = require "aza.protocol.facts"
 local patient = require "aza.input.patient"
 local dose = require "aza.dose"
+local json_in = require "aza.input.json"
 
 local error, io, ipairs, math, next, pairs, setmetatable, string, table, tostring, type =
   error, io, ipairs, math, next, pairs, setmetatable, string, table, tostring, type
@@ -219,6 +277,105 @@ end
 
 -- }===
 
+-- {=== the words a protocol reads ===
+
+--- The set facts whose words the pipeline checks against the protocol's
+-- conditions (`field`: where the patient record holds them; `names`: medicine
+-- or vaccine names, matched through rules/data/medications.lua).
+M.WORD_FACTS = {
+  { fact = "ancestry", field = "ancestry" },
+  { fact = "conditions", field = "conditions" },
+  { fact = "symptoms", field = "symptoms" },
+  { fact = "allergies", field = "allergies", names = true },
+  { fact = "vaccines.planned", field = "vaccines_planned", names = true },
+}
+
+local WORD_FACT = {}
+for _, f in ipairs(M.WORD_FACTS) do
+  WORD_FACT[f.fact] = true
+end
+
+-- collect into `words` (fact → set of words) the words of one checked AST node
+local function collect_words(node, words)
+  if type(node) ~= "table" then
+    return
+  end
+  if node.tag == "call" then
+    local fn = catalogue.functions[node.name]
+    local arg = node.args and node.args[1]
+    if fn and fn.reads and type(arg) == "table" and arg.tag == "str" then
+      for _, fact in ipairs(fn.reads) do
+        if WORD_FACT[fact] then
+          words[fact][arg.value] = true
+        end
+      end
+    end
+  elseif node.tag == "in" and type(node.lhs) == "table" and node.lhs.tag == "fact"
+    and WORD_FACT[node.lhs.name] then
+    for _, w in ipairs(node.set or {}) do
+      words[node.lhs.name][w] = true
+    end
+  end
+  collect_words(node[1], words)
+  collect_words(node[2], words)
+  collect_words(node.lhs, words)
+  collect_words(node.rhs, words)
+  for _, a in ipairs(node.args or {}) do
+    collect_words(a, words)
+  end
+end
+
+-- fact → set of the words the conditions of the (enabled) rules look for;
+-- `known` (data.known_words) are the words a protocol declares it knows and
+-- leaves without effect (they are not warned about)
+local function words_read(rules, known)
+  local words, silent = {}, {}
+  for _, f in ipairs(M.WORD_FACTS) do
+    words[f.fact], silent[f.fact] = {}, {}
+  end
+  for _, r in ipairs(rules or {}) do
+    if not r.disabled then
+      collect_words(r.ast, words)
+    end
+  end
+  for fact, list in pairs(known or {}) do
+    for _, w in ipairs(list) do
+      silent[fact][w] = true
+    end
+  end
+  return words, silent
+end
+
+-- data.known_words: nil, or a message
+local function check_known_words(known)
+  if known == nil then
+    return nil
+  elseif type(known) ~= "table" then
+    return "data.known_words must be a table { conditions = { \"word\", … }, … }"
+  end
+  for fact, list in pairs(known) do
+    if not WORD_FACT[fact] then
+      local names = {}
+      for i, f in ipairs(M.WORD_FACTS) do
+        names[i] = f.fact
+      end
+      return "data.known_words: '" .. tostring(fact) .. "' is not one of "
+        .. table.concat(names, ", ")
+    end
+    if type(list) ~= "table" then
+      return "data.known_words." .. fact .. " must be a list of words"
+    end
+    for i, w in ipairs(list) do
+      if type(w) ~= "string" then
+        return "data.known_words." .. fact .. "[" .. i .. "] must be a word (a string)"
+      end
+    end
+  end
+  return nil
+end
+
+-- }===
+
 -- {=== the Protocol object ===
 
 local private = setmetatable({}, { __mode = "k" })
@@ -326,9 +483,17 @@ function M.load(name, opts)
     local m = compile_error(p, cmsg)
     return nil, m, "E_PROTOCOL", { { message = m } }
   end
+  local known = type(p.data) == "table" and p.data.known_words or nil
+  local kmsg = check_known_words(known)
+  if kmsg then
+    local m = (p.file or "?") .. ":" .. tostring(p.line or 0) .. ": " .. kmsg
+    return nil, m, "E_PROTOCOL", { { message = m } }
+  end
   local refs = reference_table(p.references)
   local obj = setmetatable({}, PMT)
-  private[obj] = { p = p, compiled = compiled, refs = refs, public = public_fields(p) }
+  local words, silent = words_read(p.rules, known)
+  private[obj] = { p = p, compiled = compiled, refs = refs, public = public_fields(p),
+                   words = words, silent = silent }
   return obj
 end
 
@@ -473,6 +638,26 @@ local function standard_detail(rate, w, plan)
   return s
 end
 
+-- the weight-based standard dose of parameters.dose, traced; nil when the
+-- protocol has none; nil, message, code when the dose maths refuses it
+local function weight_standard(out, st, w, note)
+  local params = st.p.parameters or {}
+  local d = params.dose
+  if not d then
+    return nil
+  end
+  local plan, msg, code = weight_plan(w, d.mg_per_kg_per_day, d.band, params.formulary)
+  if not plan then
+    return nil, "parameters.dose: " .. tostring(msg), code
+  end
+  out:step { what = "standard dose", why = "parameters.dose",
+             cite = d.cite and out:cite(d.cite) or nil,
+             exact_mg_per_day = plan.exact_mg_per_day, after_mg_per_day = plan.target_mg_per_day,
+             band_mg_per_day = plan.band_mg_per_day, rounding = plan.rounding,
+             detail = standard_detail(d.mg_per_kg_per_day, w, plan) .. (note or "") }
+  return plan
+end
+
 -- the plan of one set_dose action, or nil, message, code
 local function set_dose_plan(a, w, formulary)
   if a.mg_per_kg_per_day then
@@ -494,7 +679,9 @@ local function set_dose_plan(a, w, formulary)
   return plan, num(a.mg_per_day) .. " mg/day; down → " .. num(r.mg) .. " mg/day"
 end
 
--- several set_dose: each worked out, the lowest applied
+-- several set_dose: each worked out, the lowest chosen; the others are traced
+-- as not applied. Returns the plan, the action and its detail (the caller
+-- traces the chosen one), or nil, the action, message, code.
 local function choose_set_dose(out, list, w, formulary)
   local best, best_m, best_detail
   local tried = {}
@@ -516,10 +703,7 @@ local function choose_set_dose(out, list, w, formulary)
                    .. "this rule alone: " .. t.detail .. ")" }
     end
   end
-  out:step { what = "set_dose", why = best_m.rule, cite = best_m.cite,
-             after_mg_per_day = best.target_mg_per_day, band_mg_per_day = best.band_mg_per_day,
-             detail = best_detail }
-  return best, best_m
+  return best, best_m, best_detail
 end
 
 -- }===
@@ -658,51 +842,96 @@ local function regimen_of(out, st, mg)
   return dose.plain(reg)
 end
 
--- a fixed start the formulary cannot make is rounded down (or the final dose)
-local function deliverable_start(out, mg, formulary, final)
-  local ok = dose.deliverable(mg, formulary)
-  if ok then
-    return mg
-  end
-  local r = dose.round(mg, { mode = "down", formulary = formulary })
-  local start = r and r.mg or final
-  out:step { what = "titration start", why = "parameters.titration", before_mg_per_day = mg,
-             after_mg_per_day = start,
-             detail = "start " .. num(mg) .. " mg/day is not deliverable with the formulary: "
-               .. (r and "rounded down"
-                 or "nothing deliverable below it; start at the final dose") }
-  return start
-end
-
--- the titration options: from a set_dose start or parameters.titration
-local function titration_opts(out, st, plan, w, set)
-  local params = st.p.parameters or {}
-  local formulary = params.formulary
-  local base = { target = plan, weight = weight_q(w), formulary = formulary }
+-- where a titration comes from: a set_dose start or parameters.titration;
+-- `{rate | mg, step, every, why, cite}` or nil (no titration)
+local function titration_source(out, st, set)
   if set and (set.start_mg_per_kg_per_day or set.start_mg_per_day) then
-    base.every = set.start_weeks or set.weeks
-    if set.start_mg_per_kg_per_day then
-      base.start = rate_q(set.start_mg_per_kg_per_day)
-    else
-      base.start = qty(deliverable_start(out, set.start_mg_per_day, formulary,
-        plan.target_mg_per_day), "mg/d")
-    end
-    return base, set.rule, set.cite
+    return { rate = set.start_mg_per_kg_per_day, mg = set.start_mg_per_day,
+             every = set.start_weeks or set.weeks, why = set.rule, cite = set.cite }
   end
-  local t = params.titration
+  local t = (st.p.parameters or {}).titration
   if not t then
     return nil
   end
   if t.start_mg_per_kg_per_day then
-    base.start = rate_q(t.start_mg_per_kg_per_day)
-    base.every = t.start_weeks
-  else
-    base.start = qty(deliverable_start(out, t.start_mg_per_day, formulary,
-      plan.target_mg_per_day), "mg/d")
-    base.step = t.step_mg_per_day and qty(t.step_mg_per_day, "mg/d") or nil
-    base.every = t.every_weeks
+    return { rate = t.start_mg_per_kg_per_day, every = t.start_weeks,
+             why = "parameters.titration", cite = t.cite and out:cite(t.cite) or nil }
   end
-  return base, "parameters.titration", t.cite and out:cite(t.cite) or nil
+  return { mg = t.start_mg_per_day, step = t.step_mg_per_day, every = t.every_weeks,
+           why = "parameters.titration", cite = t.cite and out:cite(t.cite) or nil }
+end
+
+local function weeks_text(n)
+  return num(n) .. (n == 1 and " week" or " weeks")
+end
+
+-- the start the formulary cannot make at or below the protocol's start: the
+-- smallest deliverable dose not above the final dose, with a warning alert
+-- (kind `input`, as no-deliverable-dose: the site's formulary cannot express
+-- the protocol's number). Returns the start in mg/day, or nil (no titration:
+-- start at the final dose).
+local function start_rounded_up(out, src, exact, w, final, formulary)
+  local up = dose.round(exact, { mode = "nearest_in_band", band = { exact, final },
+                                 formulary = formulary })
+  local start = up and up.mg < final and up.mg or nil
+  local wanted = num(exact) .. " mg/day"
+  if src.rate then
+    wanted = wanted .. " (" .. num(src.rate) .. " mg/kg/day × " .. num(w) .. " kg)"
+  end
+  local cannot = "start dose " .. wanted .. " cannot be given with the formulary ("
+    .. formulary_text(formulary) .. "): nothing deliverable is at or below it"
+  local plan
+  if start then
+    plan = "starting at " .. num(start) .. " mg/day (" .. num(round2(start / w))
+      .. " mg/kg/day), the smallest deliverable dose, "
+      .. (src.step and ("then +" .. num(src.step) .. " mg/day every " .. weeks_text(src.every)
+                        .. " up to " .. num(final) .. " mg/day")
+          or ("for " .. weeks_text(src.every) .. ", then " .. num(final) .. " mg/day"))
+  else
+    plan = "the smallest deliverable dose is the final dose: no titration, starting at "
+      .. num(final) .. " mg/day (" .. num(round2(final / w)) .. " mg/kg/day)"
+  end
+  out:step { what = "titration start", why = src.why, cite = src.cite,
+             exact_mg_per_day = exact, after_mg_per_day = start or final,
+             detail = "the " .. cannot .. "; " .. plan }
+  out.alerts[#out.alerts + 1] = {
+    id = "start-dose-rounded-up", kind = "input", severity = "warning",
+    message = "The " .. cannot .. "; " .. plan .. ".", cite = src.cite,
+  }
+  return start
+end
+
+-- the titration options, or nil (no titration); `final` is the final dose
+local function titration_opts(out, st, plan, w, set)
+  local src = titration_source(out, st, set)
+  if not src then
+    return nil
+  end
+  local formulary = (st.p.parameters or {}).formulary
+  local final = plan.target_mg_per_day
+  local o = { target = plan, weight = weight_q(w), formulary = formulary, every = src.every,
+              step = src.step and qty(src.step, "mg/d") or nil }
+  local exact = src.rate and src.rate * w or src.mg
+  local down, _, code = dose.round(exact, { mode = "down", formulary = formulary })
+  if down then
+    if src.rate then
+      o.start = rate_q(src.rate)   -- the core rounds it down (the same number)
+    else
+      if down.mg ~= src.mg then
+        out:step { what = "titration start", why = src.why, before_mg_per_day = src.mg,
+                   after_mg_per_day = down.mg,
+                   detail = "start " .. num(src.mg) .. " mg/day is not deliverable with the "
+                     .. "formulary: rounded down" }
+      end
+      o.start = qty(down.mg, "mg/d")
+    end
+  elseif code == "E_NODOSE" then
+    local start = start_rounded_up(out, src, exact, w, final, formulary)
+    o.start = qty(start or final, "mg/d")
+  else
+    o.start = src.rate and rate_q(src.rate) or qty(src.mg, "mg/d")
+  end
+  return o, src.why, src.cite
 end
 
 local function titration_of(out, st, plan, w, set)
@@ -727,63 +956,12 @@ end
 
 -- }===
 
--- {=== dose: the whole flow ===
-
--- the standard plan; nil when there is none (need_data recorded)
-local function standard_plan(out, st, pt, w, status, groups)
-  local params = st.p.parameters or {}
-  if #groups.set_dose > 0 then
-    local plan, m, msg, code = choose_set_dose(out, groups.set_dose, w, params.formulary)
-    if not plan then
-      return nil, nil, "rule '" .. m.rule .. "': " .. tostring(msg), code
-    end
-    return plan, m
-  end
-  if status == "active" then
-    local cur = pt.facts["azathioprine.dose"]
-    if cur == nil then
-      out:need_data("azathioprine.dose", "an active patient's dose is worked from the "
-        .. "current dose, which is not given")
-      return nil
-    end
-    local plan, msg, code = dose.current(cur, { weight = weight_q(w),
-                                                formulary = params.formulary })
-    if not plan then
-      return nil, nil, "azathioprine.dose: " .. tostring(msg), code
-    end
-    out:step { what = "current dose", why = "azathioprine.dose", after_mg_per_day = cur,
-               detail = "active patient: the dose rules act on the current dose" }
-    return plan
-  end
-  local d = params.dose
-  if not d then
-    out:step { what = "no dose", why = "parameters.dose",
-               detail = "the protocol has no standard dose (parameters.dose)" }
-    return nil
-  end
-  local plan, msg, code = weight_plan(w, d.mg_per_kg_per_day, d.band, params.formulary)
-  if not plan then
-    return nil, nil, "parameters.dose: " .. tostring(msg), code
-  end
-  out:step { what = "standard dose", why = "parameters.dose",
-             cite = d.cite and out:cite(d.cite) or nil,
-             exact_mg_per_day = plan.exact_mg_per_day, after_mg_per_day = plan.target_mg_per_day,
-             band_mg_per_day = plan.band_mg_per_day, rounding = plan.rounding,
-             detail = standard_detail(d.mg_per_kg_per_day, w, plan) }
-  return plan
-end
+-- {=== dose: a patient starting (naive) or restarting (stopped) ===
 
 -- the band shown with the final dose (see the module description)
-local function final_band(st, plan, w, set, basis)
+local function final_band(plan, set)
   local band = plan.band_mg_per_day
-  if basis == "current" then
-    band = nil
-    local d = (st.p.parameters or {}).dose
-    if d and d.band then
-      local ref = weight_plan(w, d.mg_per_kg_per_day, d.band, (st.p.parameters or {}).formulary)
-      band = ref and ref.band_mg_per_day
-    end
-  elseif set and set.mg_per_day then
+  if set and set.mg_per_day then
     band = nil
   end
   local limit
@@ -797,16 +975,6 @@ local function final_band(st, plan, w, set, basis)
     end
   end
   return band, limit
-end
-
-local function status_of(out, pt)
-  local status = pt.facts["azathioprine.status"]
-  if status == nil then
-    out:warn("azathioprine.status", "not given: the dose is worked out as for a patient "
-      .. "starting azathioprine (naive)")
-    return "naive"
-  end
-  return status
 end
 
 -- the modifiers in their fixed order: plan, or nil (no dose), or nil, msg, code
@@ -826,36 +994,362 @@ local function apply_modifiers(out, plan, groups)
   return plan
 end
 
-local function final_dose(out, st, plan, w, set, status)
-  local basis = set and "set_dose" or (status == "active" and "current" or "weight")
-  local final = plan.target_mg_per_day
-  local band, limit = final_band(st, plan, w, set, basis)
+-- the dose steps that acted on the dose (for `dose.modifiers`)
+local function applied_steps(out)
   local applied = {}
   for _, e in ipairs(out.dose_trace) do
-    if e.what ~= "standard dose" and e.what ~= "current dose" and e.applied ~= false then
+    if e.what ~= "standard dose" and e.what ~= "current dose" and e.what ~= "regimen"
+      and e.what ~= "titration" and e.what ~= "titration start" and e.applied ~= false then
       applied[#applied + 1] = e
     end
   end
+  return applied
+end
+
+-- the rule of the first applied dose step that changed the dose
+local function first_change(out)
+  for _, e in ipairs(out.dose_trace) do
+    if e.changed and e.applied ~= false and e.why then
+      return e.why
+    end
+  end
+  return nil
+end
+
+-- the weight-based standard dose and the plan the modifiers start from (a
+-- fired set_dose replaces the standard): std, plan, set; or nil (no dose),
+-- or nil, nil, nil, message, code
+local function start_plan(out, st, w, groups)
+  local params = st.p.parameters or {}
+  local std, msg, code = weight_standard(out, st, w)
+  if not std and #groups.set_dose == 0 then
+    if not msg then
+      out:step { what = "no dose", why = "parameters.dose",
+                 detail = "the protocol has no standard dose (parameters.dose)" }
+    end
+    return nil, nil, nil, msg, code
+  end
+  if #groups.set_dose == 0 then
+    return std, std, nil
+  end
+  local plan, m, detail
+  plan, m, detail, code = choose_set_dose(out, groups.set_dose, w, params.formulary)
+  if not plan and code == "E_NODOSE" then
+    no_deliverable_dose(out, { m = m, kind = "set_dose", message = detail,
+                               before = std and std.target_mg_per_day or nil })
+    return nil
+  elseif not plan then
+    return nil, nil, nil, "rule '" .. m.rule .. "': " .. tostring(detail), code
+  end
+  out:step { what = "set_dose", why = m.rule, cite = m.cite,
+             before_mg_per_day = std and std.target_mg_per_day or nil,
+             after_mg_per_day = plan.target_mg_per_day, band_mg_per_day = plan.band_mg_per_day,
+             changed = not std or plan.target_mg_per_day ~= std.target_mg_per_day,
+             detail = detail }
+  return std, plan, m
+end
+
+local function start_dose(out, st, w, status, groups)
+  local std, plan, set, msg, code = start_plan(out, st, w, groups)
+  if not plan then
+    return nil, msg, code
+  end
+  local before = plan.target_mg_per_day
+  local final_plan
+  final_plan, msg, code = apply_modifiers(out, plan, groups)
+  if not final_plan then
+    return nil, msg, code
+  end
+  local final = final_plan.target_mg_per_day
+  -- adjust: the dose differs from the weight-based standard dose (design §5)
+  if set and (not std or before ~= std.target_mg_per_day) then
+    out.changed_by = set.rule
+  elseif final ~= before then
+    out.changed_by = first_change(out)
+  end
+  local band, limit = final_band(final_plan, set)
   local titration
-  if status ~= "active" and status ~= "stopped" then
-    titration = titration_of(out, st, plan, w, set)
+  if status ~= "stopped" then
+    titration = titration_of(out, st, final_plan, w, set)
   end
   return {
     target_mg_per_day = final,
     target_mg_per_kg_per_day = round2(final / w),
     band_mg_per_day = band,
     limit_mg_per_day = limit,
-    standard_mg_per_day = plan.standard_mg_per_day,
-    unmodified_mg_per_day = plan.unmodified_mg_per_day or final,
-    basis = basis,
+    standard_mg_per_day = (std or final_plan).standard_mg_per_day,
+    standard_target_mg_per_day = std and std.target_mg_per_day or nil,
+    unmodified_mg_per_day = before,
+    basis = set and "set_dose" or "weight",
     weight_kg = w,
     regimen = regimen_of(out, st, final),
     titration = titration,
-    modifiers = applied,
+    modifiers = applied_steps(out),
   }
 end
 
--- returns the dose table or nil; or nil, message, code for a protocol error
+-- }===
+
+-- {=== dose: a patient already taking azathioprine (active) ===
+--
+-- The dose rules act on the current dose (design §5) without cutting an
+-- already reduced dose again at every review: the pharmacogenomic band and
+-- the renal ceiling are worked out as for a patient starting now (the
+-- "reference" chain: standard dose, set_dose, percentage, reduction) and the
+-- current dose is lowered only when it is above them; the allopurinol
+-- fraction and caps act on the current dose.
+
+local TOL = 1e-6
+
+local function above(a, b)
+  return a > b + TOL
+end
+
+-- the lowest of the candidates (ties: the earlier); `key` picks the number
+local function lowest(list, key)
+  local best = list[1]
+  for i = 2, #list do
+    if key(list[i]) < key(best) then
+      best = list[i]
+    end
+  end
+  return best
+end
+
+local function pct_band_text(spec, e)
+  return num(spec.low) .. "–" .. num(spec.high) .. " % band (" .. band_text(e.band_mg_per_day)
+    .. ")"
+end
+
+local function active_percent_detail(cur, r)
+  local e, spec = r.e, r.c.spec
+  if r.new ~= cur then
+    return "current " .. num(cur) .. " mg/day is above the " .. pct_band_text(spec, e) .. ": "
+      .. num(spec.value) .. " % of " .. num(r.base) .. " mg/day (" .. r.label .. ") = "
+      .. num(e.exact_mg_per_day) .. " mg/day, " .. e.rounding .. " → " .. num(r.new) .. " mg/day"
+  end
+  local where = above(e.band_mg_per_day[1], cur) and "below" or "within"
+  return "current " .. num(cur) .. " mg/day is " .. where .. " the " .. pct_band_text(spec, e)
+    .. ": kept" .. (where == "below" and " (a reduction never raises a dose)" or "")
+end
+
+local function active_reduce_detail(cur, r)
+  local e, spec = r.e, r.c.spec
+  local ceiling = "the ceiling " .. num(r.ceiling) .. " mg/day (" .. num(spec.value) .. " % of "
+    .. num(r.base) .. " mg/day, " .. r.label .. ", = " .. num(e.exact_mg_per_day)
+    .. ", rounded down)"
+  if r.new ~= cur then
+    return "current " .. num(cur) .. " mg/day is above " .. ceiling .. ": lowered to "
+      .. num(r.new) .. " mg/day"
+  end
+  return "current " .. num(cur) .. " mg/day is at or below " .. ceiling .. ": kept"
+end
+
+-- one reference-chain kind (percent or reduce) against the current dose.
+-- Returns the new current dose, the new reference plan and the chosen
+-- candidate; or nil (no dose); or nil, message, code.
+local function active_ref_kind(out, kind, list, ref, cur, label)
+  local results = {}
+  for _, c in ipairs(list) do
+    local p2, msg, code = dose.modify(ref, { [kind] = c.spec })
+    if not p2 then
+      if code == "E_NODOSE" then
+        -- nothing deliverable at or below the band's top or the ceiling: the
+        -- current dose (deliverable) is above it
+        no_deliverable_dose(out, { m = c.m, kind = kind, message = msg, before = cur })
+        return nil
+      end
+      return nil, "rule '" .. c.m.rule .. "': " .. tostring(msg), code
+    end
+    local e = p2.trace[#p2.trace]
+    local top = kind == "percent" and e.band_mg_per_day[2] or p2.target_mg_per_day
+    results[#results + 1] = {
+      c = c, plan = p2, e = e, ceiling = p2.target_mg_per_day,
+      base = kind == "percent" and ref.standard_mg_per_day or ref.target_mg_per_day,
+      label = kind == "percent" and label.exact or label.target,
+      new = above(cur, top) and p2.target_mg_per_day or cur,
+    }
+  end
+  local best = lowest(results, function(r)
+    return r.new
+  end)
+  local best_ref = lowest(results, function(r)
+    return r.plan.target_mg_per_day
+  end)
+  for _, r in ipairs(results) do
+    local e = r.e
+    local entry = out:step {
+      what = kind, why = r.c.m.rule, cite = r.c.m.cite, before_mg_per_day = cur,
+      after_mg_per_day = r.new, exact_mg_per_day = e.exact_mg_per_day,
+      band_mg_per_day = e.band_mg_per_day, limit_mg_per_day = e.limit_mg_per_day,
+      ceiling_mg_per_day = kind == "reduce" and r.ceiling or nil,
+      rounding = e.rounding, changed = r.new ~= cur,
+      detail = kind == "percent" and active_percent_detail(cur, r) or active_reduce_detail(cur, r),
+    }
+    if r ~= best then
+      entry.applied = false
+      entry.detail = "not applied: " .. best.c.m.rule .. " gives the same or a lower dose (this "
+        .. "rule alone: " .. entry.detail .. ")"
+    end
+  end
+  return best.new, best_ref.plan, best, best_ref.c.m.rule
+end
+
+-- set_dose for an active patient: the set dose's band top (or the set dose)
+-- is a ceiling on the current dose
+local function active_set_dose(out, st, w, groups, cur)
+  local formulary = (st.p.parameters or {}).formulary
+  local sp, m, detail, code = choose_set_dose(out, groups.set_dose, w, formulary)
+  if not sp and code == "E_NODOSE" then
+    -- nothing deliverable at or below the set dose's band: the current dose is above it
+    no_deliverable_dose(out, { m = m, kind = "set_dose", message = detail, before = cur })
+    return nil
+  elseif not sp then
+    return nil, nil, "rule '" .. m.rule .. "': " .. tostring(detail), code
+  end
+  -- the band of a set_dose that has one; else the set dose itself is the limit
+  local band = m.band ~= nil and sp.band_mg_per_day or nil
+  local limit = not band and sp.target_mg_per_day or nil
+  local top = band and band[2] or limit
+  local new = above(cur, top) and sp.target_mg_per_day or cur
+  local what = band and ("the top of its band " .. band_text(band))
+    or ("the set dose " .. num(top) .. " mg/day")
+  local why = "current " .. num(cur) .. " mg/day is not above " .. what .. ": kept"
+  if new ~= cur then
+    why = "current " .. num(cur) .. " mg/day is above " .. what .. ": set to " .. num(new)
+      .. " mg/day"
+  end
+  out:step { what = "set_dose", why = m.rule, cite = m.cite, before_mg_per_day = cur,
+             after_mg_per_day = new, band_mg_per_day = band, limit_mg_per_day = limit,
+             changed = new ~= cur, detail = detail .. "; " .. why }
+  return new, sp, band, limit, m.rule
+end
+
+-- the reference chain against the current dose: set_dose, then the
+-- percentage, then the reduction. Returns the dose, band and limit; or nil
+-- (no dose); or nil, message, code.
+local function reference_chain(out, st, w, groups, cur, std)
+  local ref, band, limit = std, nil, nil
+  local label = { exact = "the standard dose before rounding", target = "the standard dose" }
+  if #groups.set_dose > 0 then
+    local new, sp, b, l, rule = active_set_dose(out, st, w, groups, cur)
+    if not new then
+      return nil, b, l
+    end
+    cur, ref, band, limit = new, sp, b, l
+    label = { exact = "the set dose of " .. rule .. " before rounding",
+              target = "the set dose of " .. rule }
+  end
+  for _, kind in ipairs { "percent", "reduce" } do
+    if #groups[kind] > 0 then
+      if not ref then
+        return nil, "rule '" .. groups[kind][1].m.rule .. "': for a patient already taking "
+          .. "azathioprine this reduction is worked from the standard dose, and the protocol "
+          .. "has none (parameters.dose)", "E_PROTOCOL"
+      end
+      local new, ref2, best, ref_rule = active_ref_kind(out, kind, groups[kind], ref, cur, label)
+      if not new then
+        return nil, ref2, best
+      end
+      label = { target = "the dose after " .. ref_rule .. " for a patient starting now" }
+      if kind == "percent" then
+        band, limit = best.e.band_mg_per_day, nil
+      elseif new ~= cur then
+        band, limit = nil, best.e.limit_mg_per_day
+      end
+      cur, ref = new, ref2
+    end
+  end
+  return cur, band, limit
+end
+
+-- the fraction and the caps on the current dose: plan, band, limit; or nil
+-- (no dose); or nil, message, code
+local function current_limits(out, groups, plan, band, limit)
+  for _, kind in ipairs { "fraction", "cap" } do
+    if #groups[kind] > 0 then
+      local p2, nodose, msg, code = apply_kind(out, plan, kind, groups[kind])
+      if nodose then
+        no_deliverable_dose(out, nodose)
+        return nil
+      elseif not p2 then
+        return nil, msg, code
+      end
+      if p2.target_mg_per_day ~= plan.target_mg_per_day then
+        band, limit = nil, p2.trace[#p2.trace].limit_mg_per_day
+      end
+      plan = p2
+    end
+  end
+  return plan, band, limit
+end
+
+local function current_dose(out, st, pt, w, groups)
+  local formulary = (st.p.parameters or {}).formulary
+  local given = pt.facts["azathioprine.dose"]
+  if given == nil then
+    out:need_data("azathioprine.dose", "an active patient's dose is worked from the "
+      .. "current dose, which is not given")
+    return nil
+  end
+  local cplan, msg, code = dose.current(given, { weight = weight_q(w), formulary = formulary })
+  if not cplan then
+    return nil, "azathioprine.dose: " .. tostring(msg), code
+  end
+  local cur0 = cplan.target_mg_per_day
+  out:step { what = "current dose", why = "azathioprine.dose", after_mg_per_day = cur0,
+             detail = "active patient: the dose rules act on the current dose" }
+  local std
+  std, msg, code = weight_standard(out, st, w, "; the reference for the pharmacogenomic band "
+    .. "and the reduction ceilings (the patient takes " .. num(cur0) .. " mg/day)")
+  if not std and msg and (#groups.percent > 0 or #groups.reduce > 0) then
+    return nil, msg, code
+  end
+  local cur, band, limit = reference_chain(out, st, w, groups, cur0, std)
+  if not cur then
+    return nil, band, limit
+  end
+  local plan = assert(dose.current(cur, { weight = weight_q(w), formulary = formulary }))
+  plan, band, limit = current_limits(out, groups, plan, band, limit)
+  if not plan then
+    return nil, band, limit
+  end
+  local final = plan.target_mg_per_day
+  if final ~= cur0 then
+    out.changed_by = first_change(out)
+  end
+  return {
+    target_mg_per_day = final,
+    target_mg_per_kg_per_day = round2(final / w),
+    band_mg_per_day = band,
+    limit_mg_per_day = limit,
+    standard_mg_per_day = std and std.standard_mg_per_day or nil,
+    standard_target_mg_per_day = std and std.target_mg_per_day or nil,
+    current_mg_per_day = cur0,
+    unmodified_mg_per_day = cur0,
+    basis = "current",
+    weight_kg = w,
+    regimen = regimen_of(out, st, final),
+    modifiers = applied_steps(out),
+  }
+end
+
+-- }===
+
+-- {=== dose: the whole flow ===
+
+local function status_of(out, pt)
+  local status = pt.facts["azathioprine.status"]
+  if status == nil then
+    out:warn("azathioprine.status", "not given: the dose is worked out as for a patient "
+      .. "starting azathioprine (naive)")
+    return "naive"
+  end
+  return status
+end
+
+-- returns the dose table or nil; or nil, message, code for a protocol error.
+-- Sets out.changed_by when a rule changed the dose (the decision is then adjust).
 local function dose_flow(out, st, pt, modifiers)
   if out.decision == "contraindicated" then
     out:step { what = "no dose", why = out.decision_by, detail = "contraindicated" }
@@ -868,15 +1362,10 @@ local function dose_flow(out, st, pt, modifiers)
   end
   local status = status_of(out, pt)
   local groups = group_modifiers(modifiers)
-  local plan, set, msg, code = standard_plan(out, st, pt, w, status, groups)
-  if not plan then
-    return nil, msg, code
+  if status == "active" then
+    return current_dose(out, st, pt, w, groups)
   end
-  plan, msg, code = apply_modifiers(out, plan, groups)
-  if not plan then
-    return nil, msg, code
-  end
-  return final_dose(out, st, plan, w, set, status)
+  return start_dose(out, st, w, status, groups)
 end
 
 -- }===
@@ -1001,6 +1490,146 @@ local function assemble(st, pt, r, out, the_dose)
   }
 end
 
+-- {=== the patient record and the words no rule reads ===
+
+local function slurp(path)
+  if path == "-" then
+    return io.stdin:read("a")
+  end
+  local f = io.open(path, "rb")
+  if not f then
+    return nil
+  end
+  local text = f:read("a")
+  f:close()
+  return text
+end
+
+-- the normalised patient and a function giving the record as given (for the
+-- unread-words check); a file or stdin is read once. Errors as patient.read.
+local function read_patient(x, popts)
+  if type(x) == "table" then
+    local pt, msg, code, path = patient.normalise(x, popts)
+    return pt, msg, code, path, function()
+      return x
+    end
+  end
+  local text = x
+  if type(x) == "string" and not string.match(x, "^%s*{") then
+    text = slurp(x)
+    if type(text) ~= "string" then
+      return patient.read(x, popts)   -- its message for a file it cannot read
+    end
+  end
+  if type(text) ~= "string" then
+    return patient.read(x, popts)
+  end
+  local pt, msg, code, path = patient.from_json(text, popts)
+  return pt, msg, code, path, function()
+    return (json_in.decode(text))
+  end
+end
+
+local function sorted_keys(set)
+  local list = {}
+  for k in pairs(set) do
+    list[#list + 1] = k
+  end
+  table.sort(list)
+  return list
+end
+
+local READS_SHOWN = 12
+
+local function reads_text(f, read)
+  local list = sorted_keys(read)
+  if #list == 0 then
+    return "it reads no " .. f.field .. " words"
+  end
+  if #list > READS_SHOWN then
+    local n = #list
+    list = table.move(list, 1, READS_SHOWN, 1, {})
+    list[#list + 1] = "… (" .. num(n) .. " in all)"
+  end
+  return "it reads: " .. table.concat(list, ", ")
+end
+
+-- an input warning for every word of the set facts (ancestry, conditions,
+-- symptoms, allergies, vaccines) that no rule of the protocol reads: the word
+-- and what it was matched to (rules/data/medications.lua) are all unread
+-- whether any of the words is read (or known) by the protocol
+local function any_read(words, read, silent)
+  for _, w in ipairs(words or {}) do
+    if read[w] or silent[w] then
+      return true
+    end
+  end
+  return false
+end
+
+-- whether some word of the list is neither read nor known
+local function some_unread(words, read, silent)
+  for _, w in ipairs(words or {}) do
+    if not (read[w] or silent[w]) then
+      return true
+    end
+  end
+  return false
+end
+
+-- the words of one entry of a set field (the word itself and, for names,
+-- what rules/data/medications.lua matched it to): the patient reader on that
+-- entry alone; nil when it refuses it. Cached (a bounded cache: the words of
+-- a text do not depend on the patient).
+local entry_cache, entry_cached = {}, 0
+local ENTRY_CACHE_MAX = 512
+
+local function entry_words(f, given, as_of)
+  local key = f.field .. "\0" .. given
+  local words = entry_cache[key]
+  if words == nil then
+    local one = patient.normalise({ [f.field] = { given } }, { as_of = as_of })
+    words = one and (one.facts[f.fact] or {}) or false
+    if entry_cached >= ENTRY_CACHE_MAX then
+      entry_cache, entry_cached = {}, 0
+    end
+    entry_cache[key], entry_cached = words, entry_cached + 1
+  end
+  return words or nil
+end
+
+-- the warnings of one set fact: each entry of the record's list whose words
+-- are all unread
+local function unread_entries(out, f, list, read, silent, as_of)
+  for i, given in ipairs(type(list) == "table" and list or {}) do
+    local words = type(given) == "string" and entry_words(f, given, as_of)
+    if words and not any_read(words, read, silent) then
+      local message = "'" .. given .. "' is not a word this protocol reads ("
+        .. reads_text(f, read) .. "); it has no effect"
+      if f.names then
+        message = message .. " (brand names are not matched: for a brand, give the generic "
+          .. "name)"
+      end
+      out:warn(f.field .. "[" .. i .. "]", message)
+    end
+  end
+end
+
+-- an input warning for every word of the set facts (ancestry, conditions,
+-- symptoms, allergies, vaccines) that no rule of the protocol reads
+local function unread_words(out, st, pt, raw_of)
+  local raw
+  for _, f in ipairs(M.WORD_FACTS) do
+    local read, silent = st.words[f.fact], st.silent[f.fact]
+    if some_unread(pt.facts[f.fact], read, silent) then
+      raw = raw or (raw_of and raw_of()) or {}
+      unread_entries(out, f, raw[f.field], read, silent, pt.as_of)
+    end
+  end
+end
+
+-- }===
+
 --- Evaluate a patient against the protocol (the pipeline of the module
 -- description).
 -- @tparam table|string x the patient: a Lua table, JSON text, or a file
@@ -1020,8 +1649,9 @@ function Protocol:evaluate(x, opts)
   end
   opts = opts or {}
   local params = st.p.parameters or {}
-  local pt, msg, code, path = patient.read(x, { as_of = opts.as_of, today = opts.today,
-    profile = params.profile, tpmt_method = params.tpmt_method })
+  local popts = { as_of = opts.as_of, today = opts.today, profile = params.profile,
+                  tpmt_method = params.tpmt_method }
+  local pt, msg, code, path, raw = read_patient(x, popts)
   if not pt then
     return nil, msg, code or "E_INPUT", path or ""
   end
@@ -1031,17 +1661,25 @@ function Protocol:evaluate(x, opts)
     return nil, emsg, "E_INPUT", fact
   end
   local out = new_out(st)
-  out.decision, out.decision_by = r.decision, r.decision_by
-  -- the engine already ranks reduce, cap and set_dose as adjust; kept here so that the
-  -- contract holds whatever evaluator produced the result
-  for _, m in ipairs(r.modifiers or {}) do
-    out:raise("adjust", m.rule)
+  -- The engine ranks every fired reduce, cap and set_dose as adjust, and only those
+  -- (aza_action_decision): a rule that fired without changing the dose (an active patient
+  -- within the band) must not make the decision adjust (design §5). So an engine adjust
+  -- is the non-dose part of the lattice, proceed; the dose flow raises it to adjust when
+  -- the dose changed. contraindicated, withhold and need_data stand as they are.
+  if r.decision == "adjust" then
+    out.decision, out.decision_by = "proceed", nil
+  else
+    out.decision, out.decision_by = r.decision, r.decision_by
   end
   local the_dose, dmsg, dcode = dose_flow(out, st, pt, r.modifiers)
   if dmsg then
     return nil, (st.p.file or "?") .. ": " .. tostring(dmsg) .. " (" .. tostring(dcode) .. ")",
       "E_PROTOCOL", ""
   end
+  if the_dose and out.changed_by then
+    out:raise("adjust", out.changed_by)
+  end
+  unread_words(out, st, pt, raw)
   return assemble(st, pt, r, out, the_dose)
 end
 

@@ -64,7 +64,9 @@ local function source(r)
   return { label = "aza " .. tostring(p.id) .. " " .. tostring(p.version) }
 end
 
--- "Azathioprine (ibd): proceed — 150 mg/day as 3 × 50 mg once daily"
+-- "Azathioprine (ibd): proceed — 150 mg/day as 3 × 50 mg once daily"; for a
+-- patient already taking azathioprine "proceed — current dose 75 mg/day as …"
+-- or "adjust the dose — 150 → 25 mg/day as …"
 local function decision_summary(r)
   local p = r.protocol or {}
   local s = "Azathioprine (" .. tostring(p.id) .. "): " .. tostring(HEADLINE[r.decision]
@@ -75,6 +77,13 @@ local function decision_summary(r)
   local d = r.dose
   if d and d.target_mg_per_day then
     local plan = text.num(d.target_mg_per_day) .. " mg/day"
+    if d.basis == "current" and d.current_mg_per_day then
+      if d.current_mg_per_day == d.target_mg_per_day then
+        plan = "current dose " .. plan
+      else
+        plan = text.num(d.current_mg_per_day) .. " → " .. plan
+      end
+    end
     if d.regimen and d.regimen.text then
       plan = plan .. " as " .. d.regimen.text
     end

@@ -15,7 +15,11 @@
 -- Protocol: ibd 2026.1 (hash 0123456789abcdef)
 -- ```
 --
--- Sections without content are left out, except Decision and Target. A
+-- Sections without content are left out, except Decision and Target. For a
+-- patient already taking azathioprine the Target line says "current dose" when
+-- the dose is the one taken now, or "changed from the current … mg/day"; its
+-- band is the one that applies to that dose (a pharmacogenomic band, a
+-- set_dose band), never the standard band of a patient starting now. A
 -- dose under a `need_data` or `withhold` decision is marked as not to be
 -- given now. When there is no dose the Target line says why. Alerts are
 -- listed by severity (critical, warning, info), each with its citation;
@@ -148,7 +152,16 @@ local function target_line(r)
   if not d then
     return wrap(label("Target"), "none — " .. no_dose_reason(r))
   end
-  local parts = { num(d.target_mg_per_kg_per_day) .. " mg/kg/day" }
+  local parts = {}
+  -- a patient already taking azathioprine: say whether this is the dose taken now
+  if d.basis == "current" and d.current_mg_per_day then
+    if d.current_mg_per_day == d.target_mg_per_day then
+      parts[1] = "current dose"
+    else
+      parts[1] = "changed from the current " .. num(d.current_mg_per_day) .. " mg/day"
+    end
+  end
+  parts[#parts + 1] = num(d.target_mg_per_kg_per_day) .. " mg/kg/day"
   if d.band_mg_per_day then
     parts[#parts + 1] = "band " .. num(d.band_mg_per_day[1]) .. "–" .. num(d.band_mg_per_day[2])
       .. " mg"

@@ -10,13 +10,19 @@
 --       - `pgx-one-intermediate` is replaced (explicitly, with `replace`) by the same rule
 --         restricted to its NUDT15 branch: NUDT15 intermediate (or possible intermediate)
 --         with TPMT normal, indeterminate or not tested -> 50 % (band 30-80 %) of the
---         standard dose, exactly as base does for that case. Meggitt dosed by TPMT activity
---         only, so it says nothing about NUDT15.
---       - the new rule `tpmt-intermediate-meggitt` covers base's TPMT branch: TPMT
---         intermediate (or possible intermediate) with NUDT15 normal, indeterminate or not
---         tested -> set_dose 1.0 mg/kg/day (band 0.75-1.25), starting at 0.5 mg/kg/day for
---         4 weeks. Like base's percentage rules it is a starting-dose rule: a patient
---         already on azathioprine gets base's `pgx-intermediate-active` alert instead.
+--         standard dose, exactly as base does for that case (naive and active patients).
+--         Meggitt dosed by TPMT activity only, so it says nothing about NUDT15.
+--       - the new rule `tpmt-intermediate-meggitt` covers base's TPMT branch for a patient
+--         not yet on azathioprine: TPMT intermediate (or possible intermediate) with NUDT15
+--         normal, indeterminate or not tested -> set_dose 1.0 mg/kg/day (band 0.75-1.25),
+--         starting at 0.5 mg/kg/day for 4 weeks. A set_dose replaces the dose, so it would
+--         also RAISE a low current dose: it stays a starting-dose rule.
+--       - `tpmt-intermediate-meggitt-active` covers the same patients once on azathioprine,
+--         as base's pharmacogenomic rules do (see base.lua's header): Meggitt's 1.0 (band
+--         0.75-1.25) mg/kg/day written as a percentage of this protocol's 2.5 mg/kg/day
+--         standard, 40 % (band 30-50 %). A current dose within or below that band is kept;
+--         one above it is lowered to 40 % (nearest deliverable in the band). If a site
+--         changes the standard dose, it must change these percentages with it.
 --       - TPMT and NUDT15 both intermediate: base's `pgx-both-intermediate` (30 %, band
 --         20-50 %) is kept: 30 % of 2.5 = 0.75 mg/kg/day, below Meggitt's single-IM dose.
 --   * Pregnancy: contraindicated (the label position: US label, UK SmPC), not base's 2 mg/kg
@@ -30,6 +36,7 @@
 --   band 2.0-3.0 mg/kg/day                    aza default [R], inside the SmPC 1-3 [V]
 --   TPMT IM: 0.5 for 4 weeks, then 1.0        Meggitt 2006 (heterozygous-range TPMT) [V]
 --   TPMT IM band 0.75-1.25 mg/kg/day          aza default (design §8) [R]
+--   active TPMT IM: 40 % (30-50 %) of 2.5     the two lines above divided by 2.5
 --   pregnancy contraindicated                 US label, UK SmPC [V] (label position)
 --
 -- Worked examples (25 mg steps, docs/dose-maths.md):
@@ -106,16 +113,16 @@ return protocol "atopic_dermatitis" {
   replace = {
     -- base's rule, NUDT15 branch only; the TPMT branch is tpmt-intermediate-meggitt below
     rule "pgx-one-intermediate" {
-      when = NOT_ACTIVE .. ' and '
-        .. 'nudt15.phenotype in {"intermediate", "possible_intermediate"} and '
+      when = 'nudt15.phenotype in {"intermediate", "possible_intermediate"} and '
         .. '(tpmt.phenotype in {"normal", "indeterminate"} or unknown(tpmt.phenotype))',
       action = { reduce { percent = 50, low = 30, high = 80 },
                  alert { kind = "pharmacogenomic", severity = "warning" } },
-      cite = { "cpic2025", "dpwg2025", "cpic2020" },
-      message = "NUDT15 intermediate metaboliser: start at 50 % of the standard dose, rounded "
-        .. "to a deliverable dose within 30-80 % of it (CPIC 2025; DPWG 2025: 50 %); adjust "
-        .. "on blood counts; steady state takes 2-4 weeks. (For TPMT intermediates this "
-        .. "protocol uses the Meggitt 2006 regimen instead.)",
+      cite = { "cpic2025", "dpwg2025", "cpic2020", "aza_default" },
+      message = "NUDT15 intermediate metaboliser: 50 % of the standard dose, rounded to a "
+        .. "deliverable dose within 30-80 % of it (CPIC 2025; DPWG 2025: 50 %). Already on "
+        .. "azathioprine: a current dose within or below that band is kept; one above it is "
+        .. "lowered to the 50 % dose. Adjust on blood counts; steady state takes 2-4 weeks. "
+        .. "(For TPMT intermediates this protocol uses the Meggitt 2006 regimen instead.)",
     },
   },
 
@@ -133,6 +140,18 @@ return protocol "atopic_dermatitis" {
       message = "TPMT intermediate metaboliser (atopic dermatitis): Meggitt 2006 regimen "
         .. "instead of the 50 % rule: 0.5 mg/kg/day for 4 weeks, then 1.0 mg/kg/day, rounded "
         .. "to a deliverable dose within 0.75-1.25 mg/kg/day; monitor blood counts.",
+    },
+    rule "tpmt-intermediate-meggitt-active" {
+      when = 'azathioprine.status == "active" and '
+        .. 'tpmt.phenotype in {"intermediate", "possible_intermediate"} and '
+        .. '(nudt15.phenotype in {"normal", "indeterminate"} or unknown(nudt15.phenotype))',
+      action = { reduce { percent = 40, low = 30, high = 50 },
+                 alert { kind = "pharmacogenomic", severity = "warning" } },
+      cite = { "meggitt2006", "ad_bands", "aza_default" },
+      message = "TPMT intermediate metaboliser already on azathioprine (atopic dermatitis): "
+        .. "the Meggitt 2006 maintenance dose is 1.0 mg/kg/day (band 0.75-1.25), i.e. 40 % "
+        .. "(30-50 %) of the 2.5 mg/kg/day standard. A current dose within or below that "
+        .. "band is kept; one above it is lowered to the 40 % dose. Monitor blood counts.",
     },
     rule "pregnancy-contraindicated" {
       when = "pregnant",

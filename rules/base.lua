@@ -22,16 +22,37 @@
 -- Dose modifiers act on the computed target for a naive (or stopped) patient and on the
 -- current dose for an active one (design §5). A patient without azathioprine.status is
 -- asked for it (required) and, like the dose pipeline, treated as not active meanwhile:
--- "not active" is NOT_ACTIVE below. The pharmacogenomic and renal reductions are
--- starting-dose rules: for a patient already on azathioprine they are not re-applied to the
--- current dose (that would reduce an already reduced dose again at every review); an alert
--- asks the pharmacist to check the current dose against the band instead.
+-- "not active" is NOT_ACTIVE below; only the baseline rules and breastfeeding-dose-check
+-- use it. The pharmacogenomic and renal reductions fire for every patient; for a patient
+-- already on azathioprine the pipeline (lua/aza/protocol/init.lua) reads them so that a
+-- review never reduces an already reduced dose again:
+--   * reduce{percent, low, high} (pharmacogenomic): the current dose is kept when it is
+--     within or below the band (low-high % of the weight-based standard dose, mg/kg x
+--     weight before rounding) and lowered to the percentage dose (nearest deliverable in
+--     the band) when it is above the band's top. CPIC 2025: when the dose is already
+--     below the standard, no reduction may be needed.
+--   * reduce{percent} (renal): a ceiling of percent x the dose a new start would get (the
+--     standard dose, after any pharmacogenomic percentage), rounded down; a current dose at
+--     or below it is kept.
+--   * reduce{fraction} (allopurinol) and cap (pregnancy) act on the current dose.
+--   * the decision is adjust only when the dose actually changes; otherwise proceed (unless
+--     another rule says more).
 -- The allopurinol quarter dose applies to the current dose when active (design §8). The
 -- patient record cannot say that a current dose was already reduced for allopurinol, so
 -- every evaluation with allopurinol listed reduces the current dose again: the alert says
 -- "apply once" (a patient-model limit, reported to the lead).
 -- Baseline requirements (FBC, ALT/AST no older than 28 days) apply to naive and to stopped
 -- (restarting) patients: both start from a weight-based target.
+--
+-- Monitoring (BSR 2017 via bsr2017_schedule): a start (or a dose change) lists the whole
+-- schedule (data.monitoring). A patient already on azathioprine gets one interval from a
+-- rule, by weeks since azathioprine.started: within the first 19 weeks, or when the start
+-- date is not given, the initiation interval (every 2 weeks, monitoring-initiation, whose
+-- alert gives the whole schedule); from week 19, every 12 weeks (monitoring-maintenance).
+-- 19 weeks = 6 weeks of 2-weekly tests (the dose stable 6 weeks) + 3 months of monthly
+-- tests (13 weeks): the shortest time in which the BSR initiation phase can end, when the
+-- dose never changed after the first day. The record does not say when the dose last
+-- changed, so inside those 19 weeks the 2-weekly interval (the stricter one) is given.
 --
 
 -- a naive or stopped patient, or one whose status is not given (the dose pipeline treats
@@ -74,6 +95,14 @@ return protocol "base" {
         .. "starting is 'essential' [V]. No number for TPMT IM with NUDT15 IM.",
       short = "DPWG 2025", year = 2025, confidence = "V",
     },
+    nudt15_hk = {
+      text = "PLoS Genet 2021, actionable pharmacogenetic phenotypes in Hong Kong Chinese "
+        .. "(PMC7891783), table: NUDT15 intermediate metabolisers 17.6 %, poor 0.95 % [V] "
+        .. "(clinical reference §1.2). The reference's summary for East Asian ancestry, "
+        .. "intermediate about 18-21 % and poor 1-2 % (§6.6, [V/S]), takes its upper figures "
+        .. "from the seed document (21 % and 2 %, [S/X], not used here).",
+      short = "PLoS Genet 2021 (Hong Kong)", year = 2021, confidence = "V",
+    },
     tpmt_lab = {
       text = "Gloucestershire Hospitals NHS TPMT page (St Thomas' laboratory ranges, "
         .. "nmol/h/g Hb: <10 deficient, 10-25 carrier, 26-50 normal, >50 high); a red-cell "
@@ -83,15 +112,24 @@ return protocol "base" {
       short = "St Thomas' TPMT (S-Lab)", year = 2026, confidence = "V",
     },
     aza_default = {
-      text = "aza default clinical profile (design §8): a site-configurable choice where the "
-        .. "sources give no single number; unverified. It covers: the 30 % point dose inside "
-        .. "CPIC's 20-50 % band for TPMT IM + NUDT15 IM (no guideline gives a point value); "
-        .. "weekly FBC for 4 weeks as the reading of CPIC's 'monitor closely'; FBC 2-4 weeks "
-        .. "after an ACE inhibitor is added; baseline FBC and ALT/AST no older than 28 days; "
-        .. "withholding for specialist review in active malignancy (the seed's 'relative "
-        .. "contraindication' is not confirmed by a source); refusing to choose between "
-        .. "conflicting TPMT or NUDT15 results; not re-applying starting-dose reductions to "
-        .. "a current dose.",
+      text = "aza default clinical profile: a site-configurable choice where the sources give "
+        .. "no single number; unverified. Taken from design §8 (which states them, without a "
+        .. "further source): the 30 % point dose inside CPIC's 20-50 % band for TPMT IM + "
+        .. "NUDT15 IM; weekly FBC for the first 4 weeks as the reading of CPIC's 'monitor "
+        .. "closely' (NUDT15 indeterminate); FBC 2-4 weeks after an ACE inhibitor is added; "
+        .. "baseline FBC and ALT/AST no older than 28 days; withholding for specialist review "
+        .. "in active malignancy (the seed's 'relative contraindication' is not confirmed by "
+        .. "a source). aza's own choices, which design §8 does not make: refusing to choose "
+        .. "between conflicting TPMT or NUDT15 results; asking for the current dose of a "
+        .. "patient already on azathioprine; for such a patient, reading the pharmacogenomic "
+        .. "band against the weight-based standard dose and the renal percentage as a "
+        .. "ceiling on the dose a new start would get (a current dose within or below the "
+        .. "band, or at or below the ceiling, is kept; one above is lowered); withholding "
+        .. "with a xanthine-oxidase inhibitor the sources give no azathioprine dose for "
+        .. "(topiroxostat); for the monitoring of a patient already "
+        .. "on azathioprine, taking an unknown start date as the initiation phase and (BSR "
+        .. "schedule) the first 19 weeks as that phase (6 weeks 2-weekly + 3 months monthly, "
+        .. "the shortest the BSR initiation can last), with the 2-weekly interval throughout.",
       short = "aza default (unverified)", year = 2026, confidence = "R",
     },
 
@@ -163,11 +201,11 @@ return protocol "base" {
       short = "BSR 2017 monitoring", year = 2017, confidence = "S",
     },
     fever_38 = {
-      text = "Fever threshold 38 degC: the usual NHS definition of a high temperature; no "
-        .. "source uses 38 degC as an azathioprine-specific threshold (clinical reference "
-        .. "§3.2, [S/X]): unverified. Fever or sore throat -> urgent FBC, withhold until the "
-        .. "result is back (BSR 2017 for bruising and sore throat).",
-      short = "fever 38 degC (unverified)", year = 2026, confidence = "R",
+      text = "Fever threshold 38 degC: the usual NHS definition of a high temperature [S]; no "
+        .. "source uses 38 degC as an azathioprine-specific threshold [X] (clinical reference "
+        .. "§3.2, mark S/X): unverified. Fever or sore throat -> urgent FBC, withhold until "
+        .. "the result is back (BSR 2017 for bruising and sore throat).",
+      short = "fever 38 degC (unverified)", year = 2026, confidence = "S/X",
     },
 
     -- renal, pregnancy, lactation, exposure ---------------------------------------------
@@ -283,12 +321,27 @@ return protocol "base" {
         .. "test and wait for the result before starting azathioprine.",
     },
     rule "tpmt-indeterminate" {
-      when = 'tpmt.phenotype == "indeterminate"',
+      -- a usable activity result is a fact (tpmt.activity) only when one was given and is
+      -- valid; when it is known and TPMT is still indeterminate, the activity itself could
+      -- not be classified: tpmt-activity-unclassified, not a request for the same test
+      when = 'tpmt.phenotype == "indeterminate" and not known(tpmt.activity)',
       action = { need_data { "tpmt_activity" },
                  alert { kind = "pharmacogenomic", severity = "warning" } },
       cite = "cpic2020",
       message = "TPMT genotype indeterminate (an allele of uncertain or unknown function): "
         .. "request an erythrocyte TPMT activity test; the dose is not set until it is back.",
+    },
+    rule "tpmt-activity-unclassified" {
+      when = 'tpmt.phenotype == "indeterminate" and known(tpmt.activity)',
+      action = { need_data { "tpmt" },
+                 alert { kind = "pharmacogenomic", severity = "warning" } },
+      cite = { "tpmt_lab", "cpic2020" },
+      message = "TPMT activity result outside every band of its laboratory method (for "
+        .. "example above 26.4 U/mL on a Mayo-type assay, for which no band is published), "
+        .. "and no determinate genotype: TPMT status cannot be read from it. Ask the "
+        .. "laboratory to interpret the result, or request a TPMT genotype if none has been "
+        .. "done; do not repeat the same activity test for this. The dose is not set until "
+        .. "TPMT status is known.",
     },
     rule "tpmt-activity-after-transfusion" {
       -- 120 days: rules/data/tpmt_activity.lua transfusion_days (design §8)
@@ -323,49 +376,41 @@ return protocol "base" {
     },
     rule "pgx-one-intermediate" {
       -- exactly one gene IM / possible IM, the other normal, indeterminate or not tested
-      -- (CPIC: IM dose plus close monitoring); never with pgx-both-intermediate
-      when = NOT_ACTIVE .. ' and ('
-        .. '(tpmt.phenotype in {"intermediate", "possible_intermediate"} and '
+      -- (CPIC: IM dose plus close monitoring); never with pgx-both-intermediate. Naive and
+      -- active patients alike (see the header for how the pipeline reads it when active)
+      when = '(tpmt.phenotype in {"intermediate", "possible_intermediate"} and '
         .. '(nudt15.phenotype in {"normal", "indeterminate"} or unknown(nudt15.phenotype))) '
         .. 'or (nudt15.phenotype in {"intermediate", "possible_intermediate"} and '
-        .. '(tpmt.phenotype in {"normal", "indeterminate"} or unknown(tpmt.phenotype))))',
+        .. '(tpmt.phenotype in {"normal", "indeterminate"} or unknown(tpmt.phenotype)))',
       action = { reduce { percent = 50, low = 30, high = 80 },
                  alert { kind = "pharmacogenomic", severity = "warning" } },
-      cite = { "cpic2025", "dpwg2025", "cpic2020" },
-      message = "One of TPMT / NUDT15 is an intermediate metaboliser: start at 50 % of the "
-        .. "standard dose, rounded to a deliverable dose within 30-80 % of it (CPIC 2025; "
-        .. "DPWG 2025: 50 %); adjust on blood counts; steady state takes 2-4 weeks.",
+      cite = { "cpic2025", "dpwg2025", "cpic2020", "aza_default" },
+      message = "One of TPMT / NUDT15 is an intermediate metaboliser: 50 % of the standard "
+        .. "dose, rounded to a deliverable dose within 30-80 % of it (CPIC 2025; DPWG 2025: "
+        .. "50 %). Already on azathioprine: a current dose within or below that band is "
+        .. "kept; one above it is lowered to the 50 % dose. Adjust on blood counts; steady "
+        .. "state takes 2-4 weeks.",
     },
     rule "pgx-both-intermediate" {
-      when = NOT_ACTIVE .. ' and '
-        .. 'tpmt.phenotype in {"intermediate", "possible_intermediate"} and '
+      when = 'tpmt.phenotype in {"intermediate", "possible_intermediate"} and '
         .. 'nudt15.phenotype in {"intermediate", "possible_intermediate"}',
       action = { reduce { percent = 30, low = 20, high = 50 },
                  alert { kind = "pharmacogenomic", severity = "warning" } },
       cite = { "cpic2025", "aza_default" },
-      message = "TPMT and NUDT15 are both intermediate metabolisers: start at 30 % of the "
-        .. "standard dose, rounded to a deliverable dose within 20-50 % of it (CPIC 2025, "
-        .. "moderate; the 30 % point is a site-configurable default); monitor blood counts "
-        .. "closely.",
-    },
-    rule "pgx-intermediate-active" {
-      when = 'azathioprine.status == "active" and '
-        .. '(tpmt.phenotype in {"intermediate", "possible_intermediate"} or '
-        .. 'nudt15.phenotype in {"intermediate", "possible_intermediate"})',
-      action = alert { kind = "pharmacogenomic", severity = "warning" },
-      cite = { "cpic2025", "aza_default" },
-      message = "Intermediate metaboliser already on azathioprine: the current dose is not "
-        .. "reduced again automatically. Check it against CPIC 2025: 30-80 % of the standard "
-        .. "dose for one intermediate gene, 20-50 % for both; if the dose was set before the "
-        .. "result and is above that band, reduce it and check the blood count.",
+      message = "TPMT and NUDT15 are both intermediate metabolisers: 30 % of the standard "
+        .. "dose, rounded to a deliverable dose within 20-50 % of it (CPIC 2025, moderate; "
+        .. "the 30 % point is a site-configurable default). Already on azathioprine: a "
+        .. "current dose within or below that band is kept; one above it is lowered to the "
+        .. "30 % dose. Monitor blood counts closely.",
     },
     rule "nudt15-indeterminate" {
       when = 'nudt15.phenotype == "indeterminate"',
       action = { alert { kind = "pharmacogenomic", severity = "warning" },
                  monitor { tests = { "fbc" }, every = "1 wk", weeks = 4 } },
       cite = { "cpic2020", "aza_default" },
-      message = "NUDT15 indeterminate (an allele of uncertain function): standard dose, but "
-        .. "monitor closely for myelotoxicity: FBC weekly for the first 4 weeks.",
+      message = "NUDT15 indeterminate (an allele of uncertain or unknown function): "
+        .. "standard dose, but monitor closely for myelotoxicity: FBC weekly for the first 4 "
+        .. "weeks.",
     },
     rule "nudt15-not-tested" {
       when = "unknown(nudt15.phenotype)",
@@ -379,10 +424,10 @@ return protocol "base" {
       when = 'unknown(nudt15.phenotype) and ancestry("east_asian")',
       action = { need_data { "nudt15" },
                  alert { kind = "pharmacogenomic", severity = "warning" } },
-      cite = { "cpic2025", "dpwg2025" },
+      cite = { "cpic2025", "dpwg2025", "nudt15_hk" },
       message = "East Asian ancestry and NUDT15 not tested: NUDT15 no-function alleles are "
-        .. "common (intermediate about 18-21 %, poor 1-2 %); request a NUDT15 genotype before "
-        .. "setting the dose.",
+        .. "common (Hong Kong Chinese: intermediate 17.6 %, poor 0.95 %); request a NUDT15 "
+        .. "genotype before setting the dose.",
     },
 
     -- }===
@@ -411,7 +456,7 @@ return protocol "base" {
     rule "xanthine-oxidase-inhibitor-other" {
       when = 'taking("topiroxostat") or planned("topiroxostat")',
       action = { withhold, alert { kind = "interaction", severity = "critical" } },
-      cite = { "fda_label", "aza_default" },
+      cite = "aza_default",
       message = "A xanthine-oxidase inhibitor for which the sources give no azathioprine "
         .. "dose (topiroxostat): do not co-prescribe without specialist review.",
     },
@@ -443,11 +488,14 @@ return protocol "base" {
       when = 'planned("live_vaccine") or taking("live_vaccine")',
       action = alert { kind = "vaccine", severity = "critical" },
       cite = { "smpc_vaccines", "vaccine_handbook" },
-      message = "Live vaccine planned: do not give live vaccines (yellow fever, MMR, "
-        .. "varicella, live zoster, oral typhoid, BCG, oral polio, nasal influenza) during "
-        .. "azathioprine treatment; after stopping, wait at least 3 months (local protocols "
-        .. "up to 6). Use a non-live alternative where one exists (recombinant zoster "
-        .. "vaccine). Live zoster before starting: at least 1 month before the first dose.",
+      message = "Live vaccine planned: avoid live vaccines (yellow fever, MMR, varicella, "
+        .. "oral typhoid, BCG, oral polio, nasal influenza) during azathioprine treatment "
+        .. "(SmPC); after stopping, wait at least 3 months (local protocols up to 6). Live "
+        .. "zoster vaccine only on specialist advice, considering the dose: the Australian "
+        .. "Immunisation Handbook counts azathioprine up to 3.0 mg/kg/day as low-level "
+        .. "immunosuppression and above 3.0 mg/kg/day as significant (then give it at least "
+        .. "1 month before starting or 3 months after stopping); the recombinant (non-live) "
+        .. "zoster vaccine is the usual alternative.",
     },
     rule "vaccine-live-status-unclear" {
       when = 'planned("vaccine_live_status_unclear")',
@@ -586,35 +634,27 @@ return protocol "base" {
     },
 
     -- }===
-    -- {=== renal (starting dose) ===
+    -- {=== renal (a ceiling for a patient already on azathioprine) ===
 
     rule "renal-severe" {
-      when = NOT_ACTIVE .. ' and ((known(egfr) and '
-        .. "egfr < 10 mL/min/{1.73_m2}) or (known(crcl) and crcl < 10 mL/min))",
+      when = "(known(egfr) and egfr < 10 mL/min/{1.73_m2}) or (known(crcl) and crcl < 10 mL/min)",
       action = { reduce { percent = 50 }, alert { kind = "renal", severity = "warning" } },
-      cite = "renal_handbook",
-      message = "eGFR or creatinine clearance below 10 mL/min: give 50 % of the dose, "
-        .. "rounded down (unverified default; site-configurable).",
+      cite = { "renal_handbook", "aza_default" },
+      message = "eGFR or creatinine clearance below 10 mL/min: 50 % of the dose, rounded "
+        .. "down (unverified default; site-configurable). Already on azathioprine: 50 % of "
+        .. "the dose a new start would get (the standard dose, after any pharmacogenomic "
+        .. "reduction) is a ceiling; a current dose at or below it is kept.",
     },
     rule "renal-moderate" {
-      when = NOT_ACTIVE .. ' and ((known(egfr) and '
-        .. "egfr >= 10 mL/min/{1.73_m2} and egfr <= 50 mL/min/{1.73_m2}) or (known(crcl) and "
-        .. "crcl >= 10 mL/min and crcl <= 50 mL/min)) and not ((known(egfr) and "
-        .. "egfr < 10 mL/min/{1.73_m2}) or (known(crcl) and crcl < 10 mL/min))",
+      when = "((known(egfr) and egfr >= 10 mL/min/{1.73_m2} and egfr <= 50 mL/min/{1.73_m2}) "
+        .. "or (known(crcl) and crcl >= 10 mL/min and crcl <= 50 mL/min)) and not ((known(egfr) "
+        .. "and egfr < 10 mL/min/{1.73_m2}) or (known(crcl) and crcl < 10 mL/min))",
       action = { reduce { percent = 75 }, alert { kind = "renal", severity = "warning" } },
-      cite = "renal_handbook",
-      message = "eGFR or creatinine clearance 10-50 mL/min: give 75 % of the dose, rounded "
-        .. "down (unverified default; site-configurable).",
-    },
-    rule "renal-impairment-active" {
-      when = 'azathioprine.status == "active" and ((known(egfr) and '
-        .. "egfr <= 50 mL/min/{1.73_m2}) or (known(crcl) and crcl <= 50 mL/min))",
-      action = alert { kind = "renal", severity = "warning" },
       cite = { "renal_handbook", "aza_default" },
-      message = "Renal impairment (eGFR or creatinine clearance 50 mL/min or less) in a "
-        .. "patient already on azathioprine: the renal reduction (75 % at 10-50, 50 % below "
-        .. "10 mL/min) is not applied again to the current dose; check that the current dose "
-        .. "reflects it.",
+      message = "eGFR or creatinine clearance 10-50 mL/min: 75 % of the dose, rounded down "
+        .. "(unverified default; site-configurable). Already on azathioprine: 75 % of the "
+        .. "dose a new start would get (the standard dose, after any pharmacogenomic "
+        .. "reduction) is a ceiling; a current dose at or below it is kept.",
     },
 
     -- }===
@@ -633,17 +673,22 @@ return protocol "base" {
       when = "breastfeeding and azathioprine.dose > 100 mg/d",
       action = alert { kind = "lactation", severity = "warning" },
       cite = "nksr2024",
-      message = "Breastfeeding on more than 100 mg/day: assess individually; consider "
-        .. "checking the infant's blood count.",
+      message = "Breastfeeding on a current dose above 100 mg/day (compatible up to 100 "
+        .. "mg/day): assess individually; consider checking the infant's blood count. If "
+        .. "this evaluation changes the dose, check the new dose against 100 mg/day.",
     },
     rule "breastfeeding-dose-check" {
-      -- a naive patient's dose is computed after the rules run, so no rule can read it:
-      -- this rule asks the pharmacist to compare the computed dose with 100 mg/day
+      -- design §8: breastfeeding above 100 mg/day -> warning. Rules run before the dose is
+      -- computed, so for a patient who is not yet on azathioprine no rule can see the
+      -- planned dose: this information alert says so and asks for the check by hand.
+      -- (breastfeeding-high-dose gives the warning for a current dose above 100 mg/day.)
       when = "breastfeeding and " .. NOT_ACTIVE,
       action = alert { kind = "lactation", severity = "info" },
       cite = "nksr2024",
-      message = "Breastfeeding: compatible up to 100 mg/day; if the dose below is above "
-        .. "100 mg/day, assess individually and consider checking the infant's blood count.",
+      message = "Breastfeeding: azathioprine is compatible up to 100 mg/day. The planned dose "
+        .. "is worked out after this check, so it is not compared here: check the dose in "
+        .. "the plan; if it is above 100 mg/day, discuss it (assess individually; consider "
+        .. "checking the infant's blood count).",
     },
 
     -- }===
@@ -662,8 +707,23 @@ return protocol "base" {
     -- }===
     -- {=== monitoring and counselling ===
 
+    rule "monitoring-initiation" {
+      -- the first 19 weeks (6 weeks 2-weekly + 3 months monthly; see the header), or no
+      -- start date: the initiation interval, with the whole schedule in the alert
+      when = 'azathioprine.status == "active" and (unknown(azathioprine.started) or '
+        .. "weeks_since(azathioprine.started) < 19 wk)",
+      action = { monitor { tests = { "fbc", "lft", "ue" }, every = "2 wk" },
+                 alert { kind = "monitoring", severity = "info" } },
+      cite = { "bsr2017_schedule", "aza_default" },
+      message = "Started azathioprine less than 19 weeks ago, or the start date is not "
+        .. "given: initiation monitoring. FBC, LFT and U&E every 2 weeks until the dose has "
+        .. "been stable for 6 weeks, then monthly for 3 months, then at least every 12 weeks; "
+        .. "after any dose change, every 2 weeks again until stable for 6 weeks. Every 2 "
+        .. "weeks is shown because the record does not say when the dose last changed: once "
+        .. "it has been stable for 6 weeks, monthly tests are enough.",
+    },
     rule "monitoring-maintenance" {
-      when = 'azathioprine.status == "active"',
+      when = 'azathioprine.status == "active" and weeks_since(azathioprine.started) >= 19 wk',
       action = monitor { tests = { "fbc", "lft", "ue" }, every = "12 wk" },
       cite = "bsr2017_schedule",
       message = "Once the dose has been stable for 6 weeks and the 3 monthly checks are done: "
@@ -690,8 +750,9 @@ return protocol "base" {
     rule "counsel-live-vaccines" {
       when = "true",
       action = counsel("Do not have live vaccines (such as yellow fever, MMR, chickenpox, "
-        .. "live shingles vaccine, oral typhoid or BCG) while taking azathioprine; tell "
-        .. "anyone vaccinating you that you take it."),
+        .. "oral typhoid or BCG) while taking azathioprine, and have the live shingles "
+        .. "vaccine only if your specialist advises it; tell anyone vaccinating you that you "
+        .. "take azathioprine."),
       cite = { "smpc_vaccines", "vaccine_handbook" },
     },
     rule "counsel-sun-protection" {

@@ -3,7 +3,9 @@
 -- Extends "base" (every shared rule applies) and changes: the standard dose (2.0 mg/kg/day,
 -- band 2.0-2.5), titration (50 mg/day, +50 mg every 2 weeks to the target), the neutrophil
 -- threshold (< 2.0 x10^9/L, gastroenterology / SPS), the monitoring schedule (weeks 2, 4,
--- 8 and 12, then every 3 months) and adds the interpretation of thiopurine metabolites
+-- 8 and 12, then every 3 months; for a patient already on azathioprine: every 2 weeks
+-- before week 4 or when the start date is not given, every 4 weeks from week 4 to week 12,
+-- every 3 months from week 12) and adds the interpretation of thiopurine metabolites
 -- (6-TGN, 6-MMP). Metabolite rules give advice (alerts) and never change the dose
 -- themselves: a shunter's allopurinol co-therapy is a specialist decision, and once
 -- allopurinol is prescribed the base rule allopurinol-quarter-dose does the arithmetic.
@@ -33,8 +35,8 @@ return protocol "ibd" {
     sps_bsg = {
       text = "NHS Specialist Pharmacy Service, azathioprine monitoring (gastroenterology), "
         .. "quoting the BSG: normal TPMT, 2 mg/kg/day; low TPMT, 1 mg/kg/day (about 50 %); "
-        .. "very low, avoid [V that SPS attributes this to the BSG]. Trial range 1.5-2.5 "
-        .. "mg/kg/day (WJG 2016 review table) [V]. Web page; year = as read (2026).",
+        .. "very low, avoid [V that SPS attributes this to the BSG]. Web page; year = as read "
+        .. "(2026).",
       short = "SPS (BSG)", year = 2026, confidence = "V",
     },
     ibd_titration = {
@@ -93,6 +95,31 @@ return protocol "ibd" {
     },
   },
 
+  replace = {
+    -- monitoring of a patient already on azathioprine (SPS gastroenterology: weeks 2, 4, 8
+    -- and 12, then every 3 months), by weeks since azathioprine.started; these replace
+    -- base's BSR rules in place. Before week 4, or with no start date: every 2 weeks (the
+    -- tests at weeks 2 and 4); weeks 4 to 12: every 4 weeks (8 and 12); then every 3 months.
+    rule "monitoring-initiation" {
+      when = 'azathioprine.status == "active" and (unknown(azathioprine.started) or '
+        .. "weeks_since(azathioprine.started) < 4 wk)",
+      action = { monitor { tests = { "fbc", "lft", "ue" }, every = "2 wk" },
+                 alert { kind = "monitoring", severity = "info" } },
+      cite = { "sps_gastro", "aza_default" },
+      message = "Started azathioprine less than 4 weeks ago, or the start date is not "
+        .. "given: early IBD monitoring. FBC, LFT and U&E at weeks 2, 4, 8 and 12 after "
+        .. "starting (and after each dose change), then every 3 months; every 2 weeks until "
+        .. "week 4.",
+    },
+    rule "monitoring-maintenance" {
+      when = 'azathioprine.status == "active" and weeks_since(azathioprine.started) >= 12 wk',
+      action = monitor { tests = { "fbc", "lft", "ue" }, every = "3 mo" },
+      cite = "sps_gastro",
+      message = "FBC, LFT and U&E every 3 months once past week 12; after a dose change, "
+        .. "again at 2, 4, 8 and 12 weeks.",
+    },
+  },
+
   rules = {
     -- replaces base's neutrophils-low (BSR 1.6) in place
     rule "neutrophils-low" {
@@ -102,14 +129,15 @@ return protocol "ibd" {
       message = "Neutrophils below 2.0 x10^9/L (gastroenterology threshold): withhold "
         .. "azathioprine and discuss with the IBD team; below 1.0, consider antibiotics.",
     },
-    -- monitoring: weeks 2 and 4, then 8 and 12 (every 2 weeks for 4 weeks, every 4 weeks
-    -- to week 12), then every 3 months
-    rule "monitoring-maintenance" {
-      when = 'azathioprine.status == "active"',
-      action = monitor { tests = { "fbc", "lft", "ue" }, every = "3 mo" },
+    rule "monitoring-weeks-4-to-12" {
+      when = 'azathioprine.status == "active" and weeks_since(azathioprine.started) >= 4 wk '
+        .. "and weeks_since(azathioprine.started) < 12 wk",
+      action = { monitor { tests = { "fbc", "lft", "ue" }, every = "4 wk" },
+                 alert { kind = "monitoring", severity = "info" } },
       cite = "sps_gastro",
-      message = "FBC, LFT and U&E every 3 months once past week 12; after a dose change, "
-        .. "again at 2, 4, 8 and 12 weeks.",
+      message = "Between weeks 4 and 12 of azathioprine: FBC, LFT and U&E at weeks 8 and 12 "
+        .. "(every 4 weeks), then every 3 months (SPS gastroenterology schedule: weeks 2, 4, "
+        .. "8 and 12, then 3-monthly; after a dose change, again from week 2).",
     },
 
     -- {=== thiopurine metabolites (pmol/8x10^8 RBC) ===

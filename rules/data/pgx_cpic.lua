@@ -10,8 +10,12 @@
 --   "no function" in February 2019 (PMID 30728528). [V]
 --
 -- Function words: `normal`, `no_function`, `uncertain`, `unknown` (CPIC lists no
--- decreased-function TPMT or NUDT15 allele [V]). An allele that is not listed here makes the
--- whole diplotype `indeterminate`, with a note naming the allele (it is never guessed).
+-- decreased-function TPMT or NUDT15 allele [V]). A well-formed allele that is not listed
+-- here is an allele of unknown function (`unlisted` below): the pair rules then apply as
+-- for CPIC's own unknown-function alleles (clinical reference §1.2: no function + unknown
+-- -> possible intermediate, treated as intermediate; normal + unknown, and unknown or
+-- uncertain pairs -> indeterminate), with a note naming the allele. So NUDT15 *2/*10 is
+-- possible intermediate (never the full dose), *1/*10 and *10/*11 indeterminate.
 return {
   id = "cpic",
   -- other names a protocol's `parameters.profile` may use for this table
@@ -19,6 +23,8 @@ return {
   title = "CPIC allele functions (PharmCAT TPMT.json / NUDT15.json, data version 2025-11-05)",
   cite = "S-PCAT-PHENO",
   confidence = "V",
+  -- the function of a well-formed allele this table does not list
+  unlisted = "unknown",
 
   genes = {
     TPMT = {

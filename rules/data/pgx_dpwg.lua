@@ -11,15 +11,31 @@
 -- Function words: `normal`, `decreased`, `strongly_decreased`, `no_function`.
 -- Not encoded: the DPWG NUDT15 variants named only by protein change in the reference
 -- (Arg34Thr and Gly17_Val18del "strongly decreased", Lys35Glu "decreased"), because the
--- reference gives no star-allele name for them; CPIC-only TPMT alleles (*19 and above)
--- and NUDT15 *7-*9, which the DPWG snapshot does not classify. Any allele not listed
--- makes the diplotype `indeterminate`, with a note naming it.
+-- reference gives no star-allele name for them.
+--
+-- Fallback to CPIC (`fallback = "cpic"`, an aza choice, not DPWG's): the DPWG snapshot does
+-- not classify the CPIC-only alleles, TPMT *19 and above and NUDT15 *7-*9. Without a
+-- fallback NUDT15 *2/*9 (CPIC poor: *9 is no function since 2019) would be indeterminate
+-- under this profile and get the standard dose. So an allele this table does not list takes
+-- CPIC's function (rules/data/pgx_cpic.lua), with a note naming the fallback: *2/*9 is poor,
+-- *1/*9 intermediate. An allele neither table lists counts as unknown function (`unlisted`).
+-- CPIC's functions include `uncertain` and `unknown`, which DPWG's rules do not use; the
+-- pairs that contain them (marked "fallback" below) follow CPIC's rules (clinical reference
+-- §1.2): with normal, or with each other -> indeterminate; with no function -> possible
+-- intermediate. With a DPWG decreased or strongly decreased allele -> possible
+-- intermediate as well: DPWG counts those as reduced like no function, so the CPIC rule
+-- for a reduced allele with one of unknown function is applied to them by analogy (aza
+-- default, unverified).
 return {
   id = "dpwg",
   title = "DPWG allele functions (PharmCAT DPWG annotation snapshot, about 2019-2023)",
   cite = "S-DPWG-old",
   confidence = "V",
   caveat = "snapshot not checked against DPWG 2025 (S-DPWG25)",
+  -- an allele this table does not list takes CPIC's function (see above)
+  fallback = "cpic",
+  -- an allele neither table lists
+  unlisted = "unknown",
 
   genes = {
     TPMT = {
@@ -56,5 +72,18 @@ return {
     { "strongly_decreased", "strongly_decreased", "poor" },
     { "strongly_decreased", "no_function", "poor" },
     { "no_function", "no_function", "poor" },
+    -- fallback pairs: an allele with CPIC's uncertain or unknown function (see above)
+    { "normal", "uncertain", "indeterminate" },
+    { "normal", "unknown", "indeterminate" },
+    { "uncertain", "uncertain", "indeterminate" },
+    { "uncertain", "unknown", "indeterminate" },
+    { "unknown", "unknown", "indeterminate" },
+    { "no_function", "uncertain", "possible_intermediate" },
+    { "no_function", "unknown", "possible_intermediate" },
+    -- by analogy with CPIC's no function + uncertain/unknown (aza default, unverified)
+    { "strongly_decreased", "uncertain", "possible_intermediate" },
+    { "strongly_decreased", "unknown", "possible_intermediate" },
+    { "decreased", "uncertain", "possible_intermediate" },
+    { "decreased", "unknown", "possible_intermediate" },
   },
 }

@@ -37,14 +37,22 @@ end
 
 -- DPWG: any reduced allele (decreased, strongly decreased, no function) counts.
 --   no reduced -> normal; one reduced with a normal -> intermediate; two -> poor.
+-- With an allele whose function came from CPIC's table (the fallback: uncertain) or from
+-- no table (unknown), CPIC's rules apply: one reduced allele with it -> possible IM (for
+-- decreased / strongly decreased by analogy, an aza default); otherwise indeterminate.
 local function expect_dpwg(f1, f2)
-  local reduced = 0
+  local reduced, unc = 0, 0
   for _, f in ipairs({ f1, f2 }) do
     if f == "decreased" or f == "strongly_decreased" or f == "no_function" then
       reduced = reduced + 1
+    elseif f == "uncertain" or f == "unknown" then
+      unc = unc + 1
     elseif f ~= "normal" then
       error("unexpected DPWG function " .. tostring(f))
     end
+  end
+  if unc > 0 then
+    return (reduced == 1) and "possible_intermediate" or "indeterminate"
   end
   return ({ [0] = "normal", [1] = "intermediate", [2] = "poor" })[reduced]
 end
@@ -96,6 +104,20 @@ local REF = {
     },
   },
 }
+
+-- allele -> function of a profile in REF
+local function functions_of(profile, gene)
+  local out = {}
+  for fn, list in pairs(REF[profile][gene]) do
+    for _, allele in ipairs(list) do
+      out[allele] = fn
+    end
+  end
+  return out
+end
+
+-- well-formed alleles that no table lists (unknown function), per gene
+local UNLISTED = { TPMT = { "*42", "*99" }, NUDT15 = { "*10", "*11", "*99" } }
 
 -- }===
 
@@ -154,6 +176,95 @@ describe("aza.input.pgx", function()
     end
   end)
 
+  describe("phenotype() with alleles a profile does not list", function()
+    -- CPIC: every table allele and the unlisted ones (unknown function); DPWG: every DPWG
+    -- allele, every CPIC allele (CPIC's function, the fallback) and the unlisted ones
+    local expect = { cpic = expect_cpic, dpwg = expect_dpwg }
+    for _, profile in ipairs({ "cpic", "dpwg" }) do
+      for _, gene in ipairs({ "TPMT", "NUDT15" }) do
+        it(profile .. " " .. gene .. ": every pair with a fallback or unlisted allele", function()
+          local own, cpic = functions_of(profile, gene), functions_of("cpic", gene)
+          local fn, names = {}, {}
+          local function add(allele, f)
+            if fn[allele] == nil then
+              fn[allele] = f
+              names[#names + 1] = allele
+            end
+          end
+          for allele, f in pairs(own) do add(allele, f) end
+          for allele, f in pairs(cpic) do add(allele, f) end
+          for _, allele in ipairs(UNLISTED[gene]) do add(allele, "unknown") end
+          table.sort(names)
+          local n, extra = 0, 0
+          for _, a in ipairs(names) do
+            for _, b in ipairs(names) do
+              local want = expect[profile](fn[a], fn[b])
+              local got, info = pgx.phenotype(gene, a .. "/" .. b, profile)
+              if got ~= want then
+                error(("%s %s %s/%s: got %s, expected %s"):format(profile, gene, a, b,
+                  tostring(got), want))
+              end
+              assert.same({ fn[a], fn[b] }, info.functions)
+              if not (own[a] and own[b]) then
+                extra = extra + 1
+                assert.is_true(#info.notes > 0, a .. "/" .. b .. " has no note")
+              end
+              n = n + 1
+            end
+          end
+          assert.equal(#names * #names, n)
+          assert.is_true(extra > 0)
+        end)
+      end
+    end
+
+    -- the audit's cases (clinical reference §1.2: no function + unknown -> possible IM;
+    -- normal + unknown and unknown pairs -> indeterminate)
+    local cases = {
+      { "NUDT15", "*2/*10", "possible_intermediate" },
+      { "NUDT15", "*10/*2", "possible_intermediate" },
+      { "NUDT15", "*1/*10", "indeterminate" },
+      { "NUDT15", "*10/*11", "indeterminate" },
+      { "NUDT15", "*5/*10", "indeterminate" },
+      { "TPMT", "*3A/*42", "possible_intermediate" },
+      { "TPMT", "*1/*42", "indeterminate" },
+    }
+    for _, c in ipairs(cases) do
+      it(("CPIC %s %s is %s (unlisted allele = unknown function)"):format(c[1], c[2], c[3]),
+        function()
+          local ph, info = pgx.phenotype(c[1], c[2])
+          assert.equal(c[3], ph)
+          local unlisted = c[2]:match("(%*1[01])") or c[2]:match("(%*42)")
+          assert.matches(("%s %s is not in the CPIC allele%%-function table: counted as an "
+            .. "allele of unknown function"):format(c[1], unlisted:gsub("%*", "%%*")),
+            info.notes[1])
+        end)
+    end
+
+    it("notes each unlisted allele once", function()
+      local ph, info = pgx.phenotype("NUDT15", "*10/*10")
+      assert.equal("indeterminate", ph)
+      assert.same({ "unknown", "unknown" }, info.functions)
+      assert.same({ "unlisted", "unlisted" }, info.sources)
+      assert.equal(2, #info.notes) -- the allele once, then the pair
+    end)
+
+    it("DPWG takes CPIC's function for an allele it does not classify, and says so", function()
+      local ph, info = pgx.phenotype("NUDT15", "*2/*9", "dpwg")
+      assert.equal("poor", ph)
+      assert.same({ "no_function", "no_function" }, info.functions)
+      assert.same({ "listed", "fallback" }, info.sources)
+      assert.matches("NUDT15 %*9 is not in the DPWG allele%-function table: the CPIC function "
+        .. "%(no function%) is used %(fallback profile%)", info.notes[1])
+      assert.equal("intermediate", (pgx.phenotype("NUDT15", "*1/*9", "dpwg")))
+      assert.equal("possible_intermediate", (pgx.phenotype("TPMT", "*3A/*19", "dpwg")))
+      assert.equal("indeterminate", (pgx.phenotype("TPMT", "*1/*19", "dpwg")))
+      local ph10, info10 = pgx.phenotype("NUDT15", "*2/*10", "dpwg")
+      assert.equal("possible_intermediate", ph10)
+      assert.matches("nor in the CPIC one", info10.notes[1])
+    end)
+  end)
+
   describe("phenotype(): hand-picked cases (clinical reference §1.2)", function()
     local cases = {
       -- gene, diplotype, CPIC, DPWG
@@ -168,18 +279,21 @@ describe("aza.input.pgx", function()
       { "NUDT15", "*5/*5", "indeterminate", "poor" },
       -- CPIC examples of §1.2
       { "NUDT15", "*4/*4", "indeterminate", "poor" },
-      { "NUDT15", "*5/*8", "indeterminate", "indeterminate" }, -- *8 not in the DPWG table
+      -- *8, *9: not in the DPWG table, CPIC's function (uncertain; no function) is used
+      { "NUDT15", "*5/*8", "indeterminate", "possible_intermediate" },
       { "NUDT15", "*2/*5", "possible_intermediate", "poor" },
-      { "NUDT15", "*3/*8", "possible_intermediate", "indeterminate" },
-      { "NUDT15", "*2/*9", "poor", "indeterminate" },           -- *9 not in the DPWG table
-      { "NUDT15", "*3/*9", "poor", "indeterminate" },
+      { "NUDT15", "*3/*8", "possible_intermediate", "possible_intermediate" },
+      { "NUDT15", "*2/*9", "poor", "poor" },
+      { "NUDT15", "*3/*9", "poor", "poor" },
+      { "NUDT15", "*1/*9", "intermediate", "intermediate" },
       { "NUDT15", "*1/*1", "normal", "normal" },
       { "NUDT15", "*1/*3", "intermediate", "intermediate" },
-      -- TPMT *3D is DPWG only
+      -- TPMT *3D is DPWG only (CPIC: not listed, so unknown function)
       { "TPMT", "*1/*3D", "indeterminate", "intermediate" },
-      -- CPIC unknown-function allele
+      { "TPMT", "*3A/*3D", "possible_intermediate", "poor" },
+      -- CPIC unknown-function allele (DPWG: CPIC's function)
       { "TPMT", "*1/*30", "indeterminate", "indeterminate" },
-      { "TPMT", "*2/*30", "possible_intermediate", "indeterminate" },
+      { "TPMT", "*2/*30", "possible_intermediate", "possible_intermediate" },
     }
     for _, c in ipairs(cases) do
       it(("%s %s is %s (CPIC) and %s (DPWG)"):format(c[1], c[2], c[3], c[4]), function()
@@ -195,18 +309,12 @@ describe("aza.input.pgx", function()
       assert.equal("S-PCAT-PHENO", info.cite)
     end)
 
-    it("notes an allele the table does not list, and gives indeterminate", function()
+    it("notes an allele the table does not list; with a normal one, indeterminate", function()
       local ph, info = pgx.phenotype("TPMT", "*1/*99")
       assert.equal("indeterminate", ph)
-      assert.same({ "normal", false }, info.functions)
+      assert.same({ "normal", "unknown" }, info.functions)
+      assert.same({ "listed", "unlisted" }, info.sources)
       assert.matches("TPMT %*99 is not in the CPIC allele%-function table", info.notes[1])
-    end)
-
-    it("notes that an unlisted allele beside a reduced one cannot be normal", function()
-      local ph, info = pgx.phenotype("NUDT15", "*2/*9", "dpwg")
-      assert.equal("indeterminate", ph)
-      assert.equal("*2", info.reduced_allele)
-      assert.matches("may be intermediate or poor", info.notes[2])
     end)
 
     it("accepts a site profile table", function()

@@ -85,11 +85,19 @@ local cases = {
     expect = { decision = "adjust", dose = 75, titration = { 25, 75 },
                alerts = { "tpmt-intermediate-meggitt", "nudt15-not-tested" },
                need_data = {} } },
-  { name = "TPMT IM already on 75 mg/day: no new reduction, a check-the-dose alert",
-    -- starting-dose rules are not applied again to a current dose (base)
+  { name = "TPMT IM already on 75 mg/day: within Meggitt's band -> kept, proceed",
+    -- active: Meggitt 1.0 (0.75-1.25) mg/kg/day as 40 % (30-50 %) of the 2.5 mg/kg/day
+    -- standard: 30-50 % of 175 = 52.5-87.5; 75 is within -> kept (started 29 weeks ago)
     patient = P { genotype = TPMT_IM,
                   azathioprine = { status = "active", dose = "75 mg/d", started = "2026-05-01" } },
-    expect = { decision = "proceed", dose = 75, alerts = { "pgx-intermediate-active" },
+    expect = { decision = "proceed", dose = 75, alerts = { "tpmt-intermediate-meggitt-active" },
+               need_data = {} } },
+  { name = "TPMT IM already on 175 mg/day: above Meggitt's band -> adjust 75 mg/day",
+    -- 175 > 87.5 -> 40 % of 175 = 70 -> nearest deliverable in 52.5-87.5: 75 (the same
+    -- dose as the naive Meggitt target 1.0 x 70 = 70 -> 75)
+    patient = P { genotype = TPMT_IM,
+                  azathioprine = { status = "active", dose = "175 mg/d", started = "2026-05-01" } },
+    expect = { decision = "adjust", dose = 75, alerts = { "tpmt-intermediate-meggitt-active" },
                need_data = {} } },
 
   -- NUDT15 branch keeps base's 50 %; both IM keep base's 30 % -----------------------------

@@ -213,14 +213,91 @@ local cases = {
                alerts = { "pgx-one-intermediate", "nudt15-indeterminate" }, need_data = {} },
   },
   {
-    -- Already on 75 mg/day, TPMT IM: the starting-dose reduction is not applied again to
-    -- the current dose; a warning asks to check it against 30-80 %.
-    name = "active TPMT intermediate on 75 mg/day -> proceed 75, not reduced again",
+    -- Already on 75 mg/day, TPMT IM: the rule fires for an active patient too; its band is
+    -- 30-80 % of the weight-based standard 140 = 42-112; 75 is within -> kept, proceed.
+    name = "active TPMT intermediate on 75 mg/day -> proceed 75 (within 42-112)",
     patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" },
                   azathioprine = { status = "active", dose = "75 mg/d",
                                    started = "2026-01-10" } },
-    expect = { decision = "proceed", dose = 75, alerts = { "pgx-intermediate-active" },
+    expect = { decision = "proceed", dose = 75, alerts = { "pgx-one-intermediate" },
                need_data = {} },
+  },
+  {
+    -- Already on 150 mg/day when the TPMT IM result arrives: 150 > 112 (top of 42-112) ->
+    -- 50 % of 140 = 70 -> nearest deliverable in 42-112: 75 -> adjust 75.
+    name = "active TPMT intermediate on 150 mg/day -> adjust 75 mg/day",
+    patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" },
+                  azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2026-01-10" } },
+    expect = { decision = "adjust", dose = 75, alerts = { "pgx-one-intermediate" },
+               need_data = {} },
+  },
+  {
+    -- Both IM on 175: band 20-50 % of 140 = 28-70; 175 > 70 -> 30 % of 140 = 42 ->
+    -- deliverable in 28-70: 50 only -> adjust 50.
+    name = "active both intermediate on 175 mg/day -> adjust 50 mg/day",
+    patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*3" },
+                  azathioprine = { status = "active", dose = "175 mg/d",
+                                   started = "2026-01-10" } },
+    expect = { decision = "adjust", dose = 50, alerts = { "pgx-both-intermediate" },
+               need_data = {} },
+  },
+  {
+    -- NUDT15 *10 is in no table: unknown function. *2 (no function) + unknown = possible
+    -- intermediate (CPIC, treated as IM) -> 50 % of 140 = 70 -> 75 (band 42-112). Before
+    -- the fix *10 made the diplotype indeterminate: the full 150 mg/day.
+    name = "NUDT15 *2/*10 (unlisted *10) -> possible IM, adjust 75 mg/day",
+    patient = P { genotype = { TPMT = "*1/*1", NUDT15 = "*2/*10" } },
+    expect = { decision = "adjust", dose = 75, alerts = { "pgx-one-intermediate" },
+               need_data = {}, band = { 42, 112 } },
+    extra = function(r)
+      local noted = false
+      for _, t in ipairs(r.trace) do
+        if t.kind == "input" and t.fact == "nudt15.phenotype"
+          and t.message:find("*10 is not in the CPIC", 1, true) then
+          noted = true
+        end
+      end
+      assert.is_true(noted, "a note names the unlisted allele")
+    end,
+  },
+  {
+    -- normal + unknown = indeterminate -> standard dose with the NUDT15 warning.
+    name = "NUDT15 *1/*10 (unlisted *10) -> indeterminate, proceed 150 with warning",
+    patient = P { genotype = { TPMT = "*1/*1", NUDT15 = "*1/*10" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "nudt15-indeterminate" },
+               need_data = {} },
+  },
+  {
+    -- TPMT *42 unlisted: *3A (no function) + unknown = possible IM -> 75.
+    name = "TPMT *3A/*42 (unlisted *42) -> possible IM, adjust 75 mg/day",
+    patient = P { genotype = { TPMT = "*3A/*42", NUDT15 = "*1/*1" } },
+    expect = { decision = "adjust", dose = 75, alerts = { "pgx-one-intermediate" },
+               need_data = {} },
+  },
+  {
+    -- Mayo-type activity 30 U/mL (above 15.1-26.4; the reference gives no band above):
+    -- indeterminate FROM the activity test -> ask for TPMT (interpretation or genotype),
+    -- not for another activity test.
+    name = "TPMT activity above every Mayo band (30 U/mL) -> need_data tpmt, own wording",
+    patient = P { genotype = { NUDT15 = "*1/*1" },
+                  tpmt_activity = { value = 30, unit = "U/mL{RBC}", method = "mayo",
+                                    date = "2026-10-02" } },
+    expect = { decision = "need_data", alerts = { "tpmt-activity-unclassified" },
+               need_data = { "tpmt" } },
+    extra = function(r)
+      assert.is_nil(r.alerts[1].message:find("request an erythrocyte TPMT activity", 1, true))
+      assert.matches("Ask the laboratory", r.alerts[1].message)
+    end,
+  },
+  {
+    -- Indeterminate genotype AND an unclassifiable activity: still the activity wording.
+    name = "TPMT *1/*8 and Mayo activity 30 U/mL -> tpmt-activity-unclassified",
+    patient = P { genotype = { TPMT = "*1/*8", NUDT15 = "*1/*1" },
+                  tpmt_activity = { value = 30, unit = "U/mL{RBC}", method = "mayo",
+                                    date = "2026-10-02" } },
+    expect = { decision = "need_data", alerts = { "tpmt-activity-unclassified" },
+               need_data = { "tpmt" } },
   },
   {
     -- NUDT15 genotype *1/*1 (normal) but the lab reports "intermediate": refuse to choose.
@@ -466,6 +543,50 @@ local cases = {
                monitoring = { "monitoring-maintenance" } },
   },
   {
+    -- started 2026-11-07: 2 weeks < 19 -> initiation: every 2 weeks (not the 12-weekly
+    -- maintenance), with the whole BSR schedule in an info alert.
+    name = "active patient 2 weeks after starting -> every 2 weeks, not 12-weekly",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2026-11-07" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-initiation" },
+               need_data = {}, monitoring = { "monitoring-initiation" } },
+    extra = function(r)
+      assert.equal(1, #r.monitoring)
+      assert.equal(14, r.monitoring[1].every_days)
+      local m = r.alerts[1].message
+      assert.equal("info", r.alerts[1].severity)
+      assert.truthy(m:find("every 2 weeks until the dose has been stable for 6 weeks, then "
+        .. "monthly for 3 months, then at least every 12 weeks", 1, true), m)
+    end,
+  },
+  {
+    -- started 2026-07-12: 132 days = 18.86 weeks < 19 -> still initiation
+    name = "active patient at 18.9 weeks -> still every 2 weeks",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2026-07-12" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-initiation" },
+               monitoring = { "monitoring-initiation" } },
+  },
+  {
+    -- started 2026-07-11: 133 days = 19 weeks exactly -> maintenance, every 12 weeks
+    name = "active patient at exactly 19 weeks -> every 12 weeks",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2026-07-11" } },
+    expect = { decision = "proceed", dose = 150, alerts = {},
+               monitoring = { "monitoring-maintenance" } },
+    extra = function(r)
+      assert.equal(1, #r.monitoring)
+      assert.equal(84, r.monitoring[1].every_days)
+    end,
+  },
+  {
+    -- no start date: cannot show the initiation period is over -> initiation monitoring
+    name = "active patient without a start date -> initiation monitoring",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-initiation" },
+               monitoring = { "monitoring-initiation" } },
+  },
+  {
     name = "active patient without a current dose -> need_data azathioprine.dose",
     patient = P { azathioprine = { status = "active", started = "2026-01-10" } },
     expect = { decision = "need_data", dose = false, alerts = { "active-dose-missing" },
@@ -493,14 +614,32 @@ local cases = {
                alerts = { "renal-function-check", "renal-moderate" } },
   },
   {
-    -- Active on 150 mg/day with eGFR 40: the starting-dose renal reduction is not applied
-    -- again to the current dose; warnings instead.
-    name = "active, eGFR 40 -> proceed on the current 150 mg/day with renal warnings",
+    -- Active on 150 mg/day with eGFR 40: 75 % of the standard 150 = 112.5 is a ceiling;
+    -- 150 is above it -> rounded down -> 100, adjust.
+    name = "active on 150 mg/day, eGFR 40 -> adjust 100 mg/day (ceiling 112.5)",
     patient = P { labs = { egfr = lab(40, "mL/min/{1.73_m2}") },
                   azathioprine = { status = "active", dose = "150 mg/d",
                                    started = "2025-01-10" } },
-    expect = { decision = "proceed", dose = 150,
-               alerts = { "renal-function-check", "renal-impairment-active" } },
+    expect = { decision = "adjust", dose = 100,
+               alerts = { "renal-function-check", "renal-moderate" } },
+  },
+  {
+    -- Active on 100 mg/day with eGFR 40: ceiling 112.5 -> 100 is not above -> kept.
+    name = "active on 100 mg/day, eGFR 40 -> proceed 100 (within the ceiling)",
+    patient = P { labs = { egfr = lab(40, "mL/min/{1.73_m2}") },
+                  azathioprine = { status = "active", dose = "100 mg/d",
+                                   started = "2025-01-10" } },
+    expect = { decision = "proceed", dose = 100,
+               alerts = { "renal-function-check", "renal-moderate" } },
+  },
+  {
+    -- Active on 150 mg/day, eGFR 8: ceiling 50 % of 150 = 75 -> 75, adjust.
+    name = "active on 150 mg/day, eGFR 8 -> adjust 75 mg/day",
+    patient = P { labs = { egfr = lab(8, "mL/min/{1.73_m2}") },
+                  azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2025-01-10" } },
+    expect = { decision = "adjust", dose = 75,
+               alerts = { "renal-function-check", "renal-severe" } },
   },
   {
     -- CrCl 8 mL/min (< 10), no eGFR: 150 x 0.5 = 75 -> 75.
@@ -524,9 +663,26 @@ local cases = {
     expect = { decision = "proceed", dose = 150, alerts = { "breastfeeding-high-dose" } },
   },
   {
-    name = "breastfeeding, starting -> info: compare the dose with 100 mg/day",
+    -- design §8: above 100 mg/day -> warning. The planned 150 is computed after the rules,
+    -- so the info alert must say it did not compare it and ask for the check.
+    name = "breastfeeding, starting -> info: the plan's dose is not compared, check it",
     patient = P { breastfeeding = true },
     expect = { decision = "proceed", dose = 150, alerts = { "breastfeeding-dose-check" } },
+    extra = function(r)
+      local m = r.alerts[1].message
+      assert.equal("info", r.alerts[1].severity)
+      assert.truthy(m:find("not compared here", 1, true), m)
+      assert.truthy(m:find("check the dose in the plan", 1, true), m)
+      assert.truthy(m:find("above 100 mg/day, discuss", 1, true), m)
+    end,
+  },
+  {
+    -- active on 100 mg/day: not above 100 -> no lactation alert
+    name = "breastfeeding on 100 mg/day -> no lactation alert",
+    patient = P { breastfeeding = true,
+                  azathioprine = { status = "active", dose = "100 mg/d",
+                                   started = "2025-06-01" } },
+    expect = { decision = "proceed", dose = 100, alerts = {} },
   },
   {
     name = "cumulative 620 g -> information alert",
@@ -641,6 +797,121 @@ describe("protocol base: every rule is exercised", function()
       end
     end
     assert.same({}, missing)
+  end)
+end)
+
+describe("protocol base with profile = \"dpwg\" (CPIC fallback for unclassified alleles)",
+  function()
+    -- a site protocol that only selects the DPWG allele-function table, written to a
+    -- temporary file (protocols load from files)
+    local path
+
+    setup(function()
+      path = os.tmpname() .. ".lua"
+      local f = assert(io.open(path, "w"))
+      f:write('return protocol "base_dpwg" { extends = "base", version = "2026.1", '
+        .. 'title = "base with DPWG allele functions", parameters = { profile = "dpwg" } }\n')
+      f:close()
+    end)
+
+    teardown(function()
+      os.remove(path)
+    end)
+
+    local function run(case)
+      return S.run(path, case)
+    end
+
+    it("NUDT15 *2/*9: *9 takes CPIC's no function -> poor -> contraindicated", function()
+      -- DPWG does not classify *9; CPIC: no function (since 2019). no function x 2 = poor.
+      -- Before the fallback: indeterminate -> the standard 150 mg/day.
+      local r = assert(run { patient = P { genotype = { TPMT = "*1/*1", NUDT15 = "*2/*9" } } })
+      S.check(r, { expect = { decision = "contraindicated", dose = false,
+                              alerts = { "nudt15-poor" } } })
+      local noted = false
+      for _, t in ipairs(r.trace) do
+        if t.kind == "input" and t.message:find("*9 is not in the DPWG allele-function "
+          .. "table: the CPIC function (no function) is used", 1, true) then
+          noted = true
+        end
+      end
+      assert.is_true(noted, "the fallback is named in a note")
+    end)
+
+    it("NUDT15 *1/*9: normal + no function -> intermediate -> adjust 75 mg/day", function()
+      -- 50 % of 140 = 70 -> nearest in 42-112 -> 75
+      local r = assert(run { patient = P { genotype = { TPMT = "*1/*1", NUDT15 = "*1/*9" } } })
+      S.check(r, { expect = { decision = "adjust", dose = 75,
+                              alerts = { "pgx-one-intermediate" }, need_data = {} } })
+    end)
+
+    it("TPMT *1/*8 is intermediate under DPWG (indeterminate under CPIC)", function()
+      local r = assert(run { patient = P { genotype = { TPMT = "*1/*8", NUDT15 = "*1/*1" } } })
+      S.check(r, { expect = { decision = "adjust", dose = 75,
+                              alerts = { "pgx-one-intermediate" }, need_data = {} } })
+    end)
+  end)
+
+describe("protocol base: citations and wording (clinical audit)", function()
+  local p = S.protocol(PROTOCOL)
+  local rules = {}
+  for _, r in ipairs(p.rules) do
+    rules[r.id] = r
+  end
+  local function cites(r)
+    return type(r.cite) == "table" and r.cite or { r.cite }
+  end
+
+  it("fever_38 carries the reference's mark S/X and says unverified", function()
+    local ref = p.references.fever_38
+    assert.equal("S/X", ref.confidence)
+    assert.truthy(ref.text:find("unverified", 1, true))
+  end)
+
+  it("topiroxostat cites only aza_default (the US label does not mention it)", function()
+    assert.same({ "aza_default" }, cites(rules["xanthine-oxidase-inhibitor-other"]))
+    assert.truthy(p.references.aza_default.text:find("topiroxostat", 1, true))
+  end)
+
+  it("the East Asian NUDT15 figures cite the Hong Kong table they come from", function()
+    local r = rules["nudt15-not-tested-east-asian"]
+    local list = cites(r)
+    local has = false
+    for _, k in ipairs(list) do
+      has = has or k == "nudt15_hk"
+    end
+    assert.is_true(has)
+    assert.is_nil(r.message:find("18-21", 1, true))
+    assert.truthy(r.message:find("17.6 %", 1, true))
+    assert.truthy(p.references.nudt15_hk.text:find("17.6 %", 1, true))
+  end)
+
+  it("the live-vaccine message does not forbid live zoster outright (<= 3.0 mg/kg/day is "
+    .. "low-level immunosuppression in the cited handbook)", function()
+    local m = rules["live-vaccine-planned"].message
+    assert.truthy(m:find("specialist advice", 1, true), m)
+    assert.truthy(m:find("3.0 mg/kg/day", 1, true), m)
+    assert.is_nil(m:find("do not give live vaccines", 1, true), m)
+  end)
+
+  it("aza_default does not attribute aza's own choices to design §8", function()
+    local t = p.references.aza_default.text
+    local split = t:find("aza's own choices, which design §8 does not make", 1, true)
+    assert.truthy(split, t)
+    local from_design = t:sub(1, split)
+    for _, own in ipairs { "conflicting", "topiroxostat", "19 weeks", "current dose" } do
+      assert.is_nil(from_design:find(own, 1, true), own .. " is not a design §8 choice")
+      assert.truthy(t:find(own, split, true), own)
+    end
+  end)
+
+  it("has no alert-only active variants of the reductions", function()
+    assert.is_nil(rules["pgx-intermediate-active"])
+    assert.is_nil(rules["renal-impairment-active"])
+    for _, id in ipairs { "pgx-one-intermediate", "pgx-both-intermediate", "renal-moderate",
+                          "renal-severe" } do
+      assert.is_nil(rules[id].when:find("azathioprine.status", 1, true), id)
+    end
   end)
 end)
 

@@ -154,15 +154,15 @@ local cases = {
                alerts = { "tgn-myelotoxicity", "tgn-very-high" } },
   },
   {
-    -- NUDT15 intermediate: TGN-guided dosing invalid (DPWG); no therapeutic verdict; the
-    -- active patient's IM dose is checked, not reduced again.
+    -- NUDT15 intermediate: TGN-guided dosing invalid (DPWG); no therapeutic verdict. The
+    -- active patient's 75 mg/day is inside the IM band (30-80 % of 140 = 42-112): kept.
     name = "NUDT15 intermediate with 6-TGN 300 -> TGN guidance invalid",
     patient = P { genotype = { TPMT = "*1/*1", NUDT15 = "*1/*3" },
                   azathioprine = { status = "active", dose = "75 mg/d",
                                    started = "2025-09-01" },
                   labs = metabolites(300, 2000) },
     expect = { decision = "proceed", dose = 75,
-               alerts = { "pgx-intermediate-active", "tgn-nudt15-invalid" } },
+               alerts = { "pgx-one-intermediate", "tgn-nudt15-invalid" } },
   },
   {
     -- A shunter whose specialist starts allopurinol: the base rule gives 150 x 0.25 = 37.5
@@ -173,19 +173,143 @@ local cases = {
     expect = { decision = "adjust", dose = 25,
                alerts = { "tgn-shunter", "allopurinol-quarter-dose" } },
   },
+  -- {=== active patients: pharmacogenomic and renal reductions (base rules) ===
+  -- 70 kg: weight-based standard 2.0 x 70 = 140 exact, 150 rounded (band 140-175). For an
+  -- active patient a PGx band is low-high % of 140 (the exact standard): the current dose
+  -- is kept when within or below it, lowered to the PGx dose (nearest in the band) when
+  -- above its top. A renal percentage is a ceiling of percent x 150, rounded down. Started
+  -- 2025-09-01 (63 weeks): maintenance monitoring, no monitoring alert.
   {
-    name = "active patient -> 3-monthly monitoring",
+    -- both IM: band 20-50 % of 140 = 28-70; 175 > 70 -> 30 % of 140 = 42 -> deliverable in
+    -- 28-70: 50 only (25 < 28, 75 > 70) -> 50 mg/day, adjust.
+    name = "active both intermediate on 175 mg/day -> adjust 50 mg/day (band 28-70)",
+    patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*3" },
+                  azathioprine = { status = "active", dose = "175 mg/d",
+                                   started = "2025-09-01" } },
+    expect = { decision = "adjust", dose = 50, alerts = { "pgx-both-intermediate" },
+               need_data = {} },
+  },
+  {
+    -- TPMT IM: band 30-80 % of 140 = 42-112; 75 is within -> kept, proceed.
+    name = "active TPMT intermediate on 75 mg/day -> kept 75, proceed",
+    patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" },
+                  azathioprine = { status = "active", dose = "75 mg/d",
+                                   started = "2025-09-01" } },
+    expect = { decision = "proceed", dose = 75, alerts = { "pgx-one-intermediate" },
+               need_data = {} },
+  },
+  {
+    -- TPMT IM on 150: 150 > 112 -> 50 % of 140 = 70 -> nearest deliverable in 42-112: 75
+    -- (5 away; 50 is 20) -> 75 mg/day, adjust.
+    name = "active TPMT intermediate on 150 mg/day -> adjust 75 mg/day",
+    patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" },
+                  azathioprine = ACTIVE_150 },
+    expect = { decision = "adjust", dose = 75, alerts = { "pgx-one-intermediate" },
+               need_data = {} },
+  },
+  {
+    -- TPMT IM on 25: below the band (42-112) -> kept (CPIC 2025: a dose already below the
+    -- standard may need no reduction), proceed.
+    name = "active TPMT intermediate on 25 mg/day (below the band) -> kept 25, proceed",
+    patient = P { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" },
+                  azathioprine = { status = "active", dose = "25 mg/d",
+                                   started = "2025-09-01" } },
+    expect = { decision = "proceed", dose = 25, alerts = { "pgx-one-intermediate" },
+               need_data = {} },
+  },
+  {
+    -- eGFR 8: ceiling 50 % of 150 = 75 -> 150 > 75 -> 75 mg/day, adjust (renal handbook,
+    -- unverified); eGFR < 60 also gives the BSR check.
+    name = "active on 150 mg/day, eGFR 8 -> adjust 75 mg/day (ceiling 50 % of 150)",
+    patient = P { azathioprine = ACTIVE_150, labs = { egfr = lab(8, "mL/min/{1.73_m2}") } },
+    expect = { decision = "adjust", dose = 75,
+               alerts = { "renal-function-check", "renal-severe" }, need_data = {} },
+  },
+  {
+    -- eGFR 40: ceiling 75 % of 150 = 112.5 -> rounded down 100; 100 is not above it ->
+    -- kept, proceed.
+    name = "active on 100 mg/day, eGFR 40 -> kept 100 (ceiling 112.5 -> 100), proceed",
+    patient = P { azathioprine = { status = "active", dose = "100 mg/d",
+                                   started = "2025-09-01" },
+                  labs = { egfr = lab(40, "mL/min/{1.73_m2}") } },
+    expect = { decision = "proceed", dose = 100,
+               alerts = { "renal-function-check", "renal-moderate" }, need_data = {} },
+  },
+  {
+    -- eGFR 40 on 150: ceiling 112.5 -> 150 is above -> rounded down 100, adjust.
+    name = "active on 150 mg/day, eGFR 40 -> adjust 100 mg/day",
+    patient = P { azathioprine = ACTIVE_150, labs = { egfr = lab(40, "mL/min/{1.73_m2}") } },
+    expect = { decision = "adjust", dose = 100,
+               alerts = { "renal-function-check", "renal-moderate" }, need_data = {} },
+  },
+  -- }===
+
+  -- {=== active patients: monitoring by weeks since the start (SPS: weeks 2, 4, 8, 12,
+  -- then every 3 months); as_of 2026-11-21 ===
+  {
+    -- started 2025-09-01: 63 weeks >= 12 -> every 3 months, no initiation alert
+    name = "active patient at 63 weeks -> 3-monthly monitoring",
     patient = P { azathioprine = ACTIVE_150 },
     expect = { decision = "proceed", dose = 150, alerts = {},
                monitoring = { "monitoring-maintenance" } },
     extra = function(r)
-      for _, m in ipairs(r.monitoring) do
-        if m.id == "monitoring-maintenance" then
-          assert.near(91.3125, m.every_days, 1e-9) -- 3 mo = 3 x 30.4375 d (UCUM)
-        end
-      end
+      assert.equal(1, #r.monitoring)
+      assert.near(91.3125, r.monitoring[1].every_days, 1e-9) -- 3 mo = 3 x 30.4375 d (UCUM)
     end,
   },
+  {
+    -- started 2026-11-07: 14 days = 2 weeks < 4 -> every 2 weeks, with the schedule
+    name = "active patient 2 weeks after starting -> every 2 weeks, not 3-monthly",
+    patient = P { azathioprine = { status = "active", dose = "50 mg/d",
+                                   started = "2026-11-07" } },
+    expect = { decision = "proceed", dose = 50, alerts = { "monitoring-initiation" },
+               monitoring = { "monitoring-initiation" } },
+    extra = function(r)
+      assert.equal(1, #r.monitoring)
+      assert.equal(14, r.monitoring[1].every_days)
+      assert.matches("weeks 2, 4, 8 and 12", r.alerts[1].message)
+    end,
+  },
+  {
+    -- no start date: the early schedule (every 2 weeks)
+    name = "active patient without a start date -> early monitoring, every 2 weeks",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-initiation" },
+               monitoring = { "monitoring-initiation" } },
+    extra = function(r)
+      assert.equal(1, #r.monitoring)
+      assert.equal(14, r.monitoring[1].every_days)
+    end,
+  },
+  {
+    -- started 2026-10-10: 42 days = 6 weeks, in 4-12 -> every 4 weeks (weeks 8 and 12)
+    name = "active patient 6 weeks after starting -> every 4 weeks",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2026-10-10" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-weeks-4-to-12" },
+               monitoring = { "monitoring-weeks-4-to-12" } },
+    extra = function(r)
+      assert.equal(1, #r.monitoring)
+      assert.equal(28, r.monitoring[1].every_days)
+    end,
+  },
+  {
+    -- started 2026-08-30: 83 days = 11.86 weeks < 12 -> still every 4 weeks
+    name = "active patient at 11.9 weeks -> every 4 weeks",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2026-08-30" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-weeks-4-to-12" },
+               monitoring = { "monitoring-weeks-4-to-12" } },
+  },
+  {
+    -- started 2026-08-29: 84 days = 12 weeks exactly -> every 3 months
+    name = "active patient at exactly 12 weeks -> 3-monthly",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2026-08-29" } },
+    expect = { decision = "proceed", dose = 150, alerts = {},
+               monitoring = { "monitoring-maintenance" } },
+  },
+  -- }===
   {
     name = "bad input: weight 70 mg/kg -> E_INPUT weight",
     patient = P { weight = "70 mg/kg" },
@@ -221,9 +345,25 @@ describe("protocol ibd: structure", function()
                           "platelets-low", "transaminases-high", "albumin-low", "mcv-high",
                           "renal-function-check", "fever-or-symptoms", "baseline-fbc",
                           "baseline-lft", "renal-moderate", "renal-severe", "pregnancy-cap",
-                          "breastfeeding-high-dose", "cumulative-exposure" } do
+                          "breastfeeding-high-dose", "cumulative-exposure",
+                          "monitoring-initiation", "monitoring-maintenance",
+                          "monitoring-weeks-4-to-12", "tpmt-activity-unclassified" } do
       assert.is_true(ids[id] == true, id)
     end
+  end)
+
+  it("no longer has the alert-only active rules (the reductions fire when active)", function()
+    local p = S.protocol(PROTOCOL)
+    for _, r in ipairs(p.rules) do
+      assert.not_equal("pgx-intermediate-active", r.id)
+      assert.not_equal("renal-impairment-active", r.id)
+    end
+  end)
+
+  it("cites the SPS schedule, not the WJG trial range, in sps_bsg", function()
+    local ref = S.protocol(PROTOCOL).references.sps_bsg
+    assert.is_nil(ref.text:find("WJG", 1, true))
+    assert.is_nil(ref.text:find("1.5-2.5", 1, true))
   end)
 
   it("replaces neutrophils-low in place (one rule, the gastro threshold)", function()

@@ -128,6 +128,22 @@ local cases = {
     expect = { decision = "proceed", dose = 175, alerts = { "live-vaccine-planned" },
                need_data = {} } },
 
+  -- monitoring of a patient already on azathioprine (Pract Neurol 2020 Table 1; same
+  -- numbers as BSR 2017): first 19 weeks (6 weeks 2-weekly + 3 months monthly) or no start
+  -- date -> every 2 weeks with the whole schedule; then every 12 weeks ----------------------
+  { name = "active, started 2 weeks ago: every 2 weeks (Pract Neurol 2020), not 12-weekly",
+    -- started 2026-11-07: 14 days = 2 weeks < 19
+    patient = P { azathioprine = { status = "active", dose = "100 mg/d",
+                                   started = "2026-11-07" } },
+    expect = { decision = "proceed", dose = 100, alerts = { "monitoring-initiation" },
+               need_data = {}, monitoring = { "monitoring-initiation" } } },
+  { name = "active, started 45 weeks ago: every 12 weeks (Pract Neurol 2020)",
+    -- started 2026-01-10: 315 days = 45 weeks >= 19
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2026-01-10" } },
+    expect = { decision = "proceed", dose = 150, alerts = {}, need_data = {},
+               monitoring = { "monitoring-maintenance" } } },
+
   -- pregnancy and lactation ----------------------------------------------------------------
   { name = "pregnant, 70 kg: 175 capped at 2 mg/kg = 140 -> 125 mg/day",
     -- 2 x 70 = 140; 175 > 140 -> largest deliverable <= 140 -> 125 (EULAR 2024 [S])
@@ -201,6 +217,22 @@ describe("myasthenia_gravis protocol scenarios", function()
     -- every 2 weeks until stable 6 weeks, monthly x 3, then every 12 weeks
     assert.same({ "2 wk", "1 mo", "12 wk" }, protocol_items)
   end)
+
+  it("cites Pract Neurol 2020 for the monitoring of a patient already on azathioprine",
+    function()
+      for _, c in ipairs {
+        { started = "2026-11-07", id = "monitoring-initiation", days = 14 },
+        { started = "2026-01-10", id = "monitoring-maintenance", days = 84 },
+      } do
+        local r = assert(scenario.run("myasthenia_gravis", { patient = P {
+          azathioprine = { status = "active", dose = "150 mg/d", started = c.started } } }))
+        assert.equal(1, #r.monitoring)
+        assert.equal(c.id, r.monitoring[1].id)
+        assert.equal(c.days, r.monitoring[1].every_days)
+        assert.truthy(r.monitoring[1].cite:find("Pract Neurol 2020", 1, true),
+          r.monitoring[1].cite)
+      end
+    end)
 
   scenario.run_cases(it, "myasthenia_gravis", cases)
 end)

@@ -3,8 +3,12 @@
 --
 -- * every rule cites references that exist (and so do parameters.dose, parameters.titration
 --   and data.monitoring items that carry a cite);
--- * every reference has text, a short form, a year and a confidence mark (V, S, R);
--- * a reference marked R (recalled, unverified) says "unverified" in its text;
+-- * every reference has text, a short form, a year and a confidence mark: the mark of
+--   clinical-reference.md §0, V, S or R, or two of V, S, R, X joined by "/" where the
+--   reference gives two (fever 38 degC is S/X: the NHS definition [S], no azathioprine
+--   source [X]);
+-- * a reference marked R or X (recalled, or contradicted / unsupported) says "unverified"
+--   in its text and its short form;
 -- * every rule id is lower-case and hyphenated (sites disable and replace rules by id).
 
 local protocol = require "aza.protocol"
@@ -21,6 +25,19 @@ local function shipped()
 end
 
 local IDS = shipped()
+
+-- a confidence mark: V, S, R, or two different marks of V, S, R, X joined by "/"
+-- (X alone is not a mark: a claim no source supports is not encoded)
+local function valid_mark(m)
+  if m == "V" or m == "S" or m == "R" then
+    return true
+  end
+  local a, b = nil, nil
+  if type(m) == "string" then
+    a, b = m:match("^([VSRX])/([VSRX])$")
+  end
+  return a ~= nil and a ~= b
+end
 
 local function cites(c)
   if c == nil then
@@ -91,20 +108,23 @@ describe("shipped protocols: references", function()
           assert.is_number(ref.year, key .. ".year")
           assert.is_true(ref.year >= 1950 and ref.year <= 2030 and ref.year % 1 == 0,
             key .. ".year " .. tostring(ref.year))
-          assert.is_truthy(({ V = true, S = true, R = true })[ref.confidence],
-            key .. ".confidence must be V, S or R, got " .. tostring(ref.confidence))
+          assert.is_true(valid_mark(ref.confidence),
+            key .. ".confidence must be V, S or R (or two of V, S, R, X joined by '/'), got "
+              .. tostring(ref.confidence))
         end
       end)
 
-      it("says 'unverified' in every reference marked R", function()
+      it("says 'unverified' in every reference marked R or X", function()
         assert.is_truthy(p, msg)
         for key, ref in pairs(p.references) do
-          if type(ref) == "table" and ref.confidence == "R" then
+          if type(ref) == "table" and type(ref.confidence) == "string"
+            and ref.confidence:find("[RX]") then
             assert.is_truthy(ref.text:lower():find("unverified", 1, true),
-              key .. " is marked R but its text does not say unverified")
-            assert.is_truthy(ref.short:lower():find("unverified", 1, true),
-              key .. " is marked R but its short form (shown in results) does not say "
+              key .. " is marked " .. ref.confidence .. " but its text does not say "
                 .. "unverified")
+            assert.is_truthy(ref.short:lower():find("unverified", 1, true),
+              key .. " is marked " .. ref.confidence .. " but its short form (shown in "
+                .. "results) does not say unverified")
           end
         end
       end)

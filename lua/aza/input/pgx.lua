@@ -9,8 +9,11 @@
 -- `indeterminate` (design §7).
 --
 -- A diplotype is two star alleles separated by `/`, spaces tolerated (`*1/*3A`,
--- `*3A / *3C`). A malformed string is an error (`nil, message, "E_INPUT"`); an allele
--- that the profile does not list gives `indeterminate` with a note, never a guess.
+-- `*3A / *3C`). A malformed string is an error (`nil, message, "E_INPUT"`). A
+-- well-formed allele that the profile does not list takes the function of the profile's
+-- `fallback` profile when that one lists it (DPWG -> CPIC), and otherwise counts as an
+-- allele of unknown function (clinical reference §1.2: no function + unknown is possible
+-- intermediate; normal + unknown is indeterminate); either way with a note.
 --
 -- @module aza.input.pgx
 -- @usage
@@ -221,17 +224,69 @@ function M.pair_phenotype(f1, f2, profile)
   return index_profile(p).pairs[pair_key(f1, f2)]
 end
 
+-- the fallback profile of a profile (its `fallback` field: an id such as "cpic"), or nil
+local function fallback_of(p)
+  if p.fallback == nil or p.fallback == p.id then
+    return nil
+  end
+  local f = M.profile(p.fallback)
+  if f == nil then
+    error(format("aza: pgx profile '%s': unknown fallback profile '%s'", tostring(p.id),
+      tostring(p.fallback)), 3)
+  end
+  return f
+end
+
+-- The function of one allele as the pair rules use it, with where it came from:
+-- the profile's table ("listed"), the fallback profile's table ("fallback"), or neither
+-- ("unlisted": the profile's `unlisted` word, default "unknown"). Adds a note unless listed.
+local function effective_function(p, pid, gene, allele, notes, noted)
+  local fn = p.genes[gene][allele]
+  if fn then
+    return fn, "listed"
+  end
+  local fb = fallback_of(p)
+  local fbgenes = fb and fb.genes[gene]
+  local ffn = fbgenes and fbgenes[allele]
+  if ffn then
+    if not noted[allele] then
+      notes[#notes + 1] = format("%s %s is not in the %s allele-function table: the %s "
+        .. "function (%s) is used (fallback profile)", gene, allele, pid:upper(),
+        tostring(fb.id):upper(), (ffn:gsub("_", " ")))
+    end
+    noted[allele] = true
+    return ffn, "fallback"
+  end
+  local word = p.unlisted or "unknown"
+  if not noted[allele] then
+    notes[#notes + 1] = format("%s %s is not in the %s allele-function table%s: counted as "
+      .. "an allele of %s function", gene, allele, pid:upper(),
+      fb and (" nor in the " .. tostring(fb.id):upper() .. " one") or "",
+      (word:gsub("_", " ")))
+  end
+  noted[allele] = true
+  return word, "unlisted"
+end
+
 --- Phenotype of a diplotype.
+-- An allele the profile does not list is looked up in the profile's `fallback` profile
+-- (DPWG falls back to CPIC), and otherwise counts as an allele of unknown function (the
+-- profile's `unlisted` word, default `"unknown"`) in the pair rules: CPIC no function +
+-- unknown is possible intermediate; normal + unknown and unknown pairs are
+-- indeterminate. Each such allele gets a note. A pair with no rule is `indeterminate`,
+-- with a note.
 -- @tparam string gene `"TPMT"` or `"NUDT15"`
 -- @tparam string diplotype such as `"*1/*3A"`
 -- @tparam[opt] string|table profile `"cpic"` (default), `"dpwg"` or a profile table
 -- @treturn string the phenotype word
--- @treturn table info: `alleles` (two names), `functions` (two words or false when not
---   listed), `profile` (id), `cite`, `confidence`, `notes` (list of strings)
+-- @treturn table info: `alleles` (two names), `functions` (the two function words the
+--   pair rules used), `sources` (for each allele `"listed"`, `"fallback"` or
+--   `"unlisted"`), `profile` (id), `cite`, `confidence`, `notes` (list of strings)
 -- @return[2] nil
 -- @treturn[2] string message
 -- @treturn[2] string `"E_INPUT"`
 -- @usage local ph, info = pgx.phenotype("NUDT15", "*2/*5")  --> "possible_intermediate"
+-- @usage pgx.phenotype("NUDT15", "*2/*10")  --> "possible_intermediate" (*10 unlisted)
 function M.phenotype(gene, diplotype, profile)
   local p, perr, pcode = M.profile(profile)
   if not p then
@@ -250,40 +305,26 @@ function M.phenotype(gene, diplotype, profile)
   local info = {
     gene = gene,
     alleles = { a, b },
-    functions = { genes[a] or false, genes[b] or false },
     profile = pid,
     cite = p.cite,
     confidence = p.confidence,
     notes = {},
   }
-  local missing = {}
-  for _, allele in ipairs({ a, b }) do
-    if not genes[allele] and missing[#missing] ~= allele then
-      missing[#missing + 1] = allele
-    end
-  end
-  if #missing > 0 then
-    for _, allele in ipairs(missing) do
-      info.notes[#info.notes + 1] = format(
-        "%s %s is not in the %s allele-function table: phenotype indeterminate",
-        gene, allele, pid:upper())
-    end
-    local other = genes[a] and a or genes[b] and b or nil
-    if other and genes[other] ~= "normal" then
-      -- one listed reduced allele: the phenotype is intermediate or worse, never normal
-      info.notes[#info.notes + 1] = format(
-        "%s %s is %s in %s, so %s/%s may be intermediate or poor; not normal",
-        gene, other, (genes[other]:gsub("_", " ")), pid:upper(), a, b)
-      info.reduced_allele = other
-    end
-    return "indeterminate", info
-  end
-  local ph = index_profile(p).pairs[pair_key(genes[a], genes[b])]
+  local noted = {}
+  local fa, sa = effective_function(p, pid, gene, a, info.notes, noted)
+  local fb, sb = effective_function(p, pid, gene, b, info.notes, noted)
+  info.functions = { fa, fb }
+  info.sources = { sa, sb }
+  local ph = index_profile(p).pairs[pair_key(fa, fb)]
   if ph == nil then
     info.notes[#info.notes + 1] = format(
       "%s %s/%s: the %s rules have no phenotype for %s + %s: phenotype indeterminate",
-      gene, a, b, pid:upper(), genes[a], genes[b])
+      gene, a, b, pid:upper(), fa, fb)
     return "indeterminate", info
+  end
+  if sa ~= "listed" or sb ~= "listed" then
+    info.notes[#info.notes + 1] = format("%s %s/%s: %s + %s -> %s (%s pair rules)", gene, a,
+      b, (fa:gsub("_", " ")), (fb:gsub("_", " ")), ph, pid:upper())
   end
   return ph, info
 end

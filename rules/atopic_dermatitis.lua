@@ -106,6 +106,8 @@ return protocol "atopic_dermatitis" {
   },
 
   data = {
+    -- the indication itself needs no rule (see base.lua's known_words)
+    known_words = { conditions = { "atopic_dermatitis", "atopic_eczema", "eczema" } },
     -- citations of parameters that have no cite field of their own (as in base.lua)
     citations = { indication = { "meggitt2006", "bad2011" } },
   },

@@ -277,6 +277,14 @@ return protocol "base" {
   },
 
   data = {
+    -- patient words the rules do not read but that are known to need nothing
+    -- (no "unread word" warning for them; aza.protocol §6). Ancestry words with a
+    -- NUDT15 or TPMT bearing (south_asian, hispanic, asian, ...) are left out on
+    -- purpose, so a record using them is flagged for a person to look at.
+    known_words = {
+      ancestry = { "white", "white_british", "white_irish", "white_other", "european",
+                   "black_african", "black_caribbean", "african", "african_american" },
+    },
     -- BSR 2017 schedule (bsr2017_schedule) [S]
     monitoring = {
       { tests = { "fbc", "lft", "ue" }, every = "2 wk", until_stable_weeks = 6,

@@ -85,6 +85,11 @@ return protocol "ibd" {
   },
 
   data = {
+    -- the indication itself needs no rule (see base.lua's known_words)
+    known_words = {
+      conditions = { "crohns_disease", "ulcerative_colitis", "inflammatory_bowel_disease",
+                     "ibd", "ibd_unclassified" },
+    },
     -- SPS gastroenterology (BSG-derived) [V]; replaces base's BSR schedule
     monitoring = {
       { tests = { "fbc", "lft", "ue" }, at_weeks = { 2, 4, 8, 12 },

@@ -75,6 +75,10 @@ return protocol "lupus" {
   },
 
   data = {
+    -- the indication itself needs no rule (see base.lua's known_words)
+    known_words = {
+      conditions = { "systemic_lupus_erythematosus", "sle", "lupus", "lupus_nephritis" },
+    },
     -- citations of parameters that have no cite field of their own (as in base.lua)
     citations = { indication = { "eular_sle2023", "eular_ln2019", "smpc_sle" } },
   },

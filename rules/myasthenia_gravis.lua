@@ -90,6 +90,9 @@ return protocol "myasthenia_gravis" {
   },
 
   data = {
+    -- the indication itself needs no rule (see base.lua's known_words)
+    known_words = { conditions = { "myasthenia_gravis", "generalised_myasthenia_gravis",
+                                   "ocular_myasthenia_gravis" } },
     -- citations of parameters that have no cite field of their own (as in base.lua)
     citations = { indication = "mg_consensus" },
     -- Pract Neurol 2020 Table 1 [V]; the same numbers as base's BSR 2017 schedule

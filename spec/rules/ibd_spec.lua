@@ -377,4 +377,21 @@ describe("protocol ibd: structure", function()
     end
     assert.equal(1, n)
   end)
+  it("warns about patient words it does not read, but not about the indication", function()
+    -- data.known_words: base lists white_british; ibd lists crohns_disease. 'chinese' is not
+    -- 'east_asian' and must not pass silently (the NUDT15 rule reads east_asian only)
+    local function warnings(changes)
+      local r = assert(S.protocol(PROTOCOL):evaluate(S.patient(changes), { as_of = "2026-11-21" }))
+      local paths = {}
+      for _, w in ipairs(r.warnings or {}) do
+        paths[#paths + 1] = w.path
+      end
+      return paths, r
+    end
+    assert.same({},
+      (warnings { ancestry = { "white_british" }, conditions = { "crohns_disease" } }))
+    local paths, r = warnings { ancestry = { "chinese" } }
+    assert.same({ "ancestry[1]" }, paths)
+    assert.matches("it has no effect", r.warnings[1].message, 1, true)
+  end)
 end)

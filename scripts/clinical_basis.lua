@@ -539,7 +539,9 @@ local function generate(opts)
     "Every shipped rule with its condition, its action (numbers included), its citation and"
       .. " the confidence mark of `clinical-reference.md`: **V** read in a primary source,"
       .. " **S** secondary sources only, **R** recalled and unverified (a site-configurable"
-      .. " default whose reference says so). Doses are mg/kg/day of actual body weight unless"
+      .. " default whose reference says so), **X** a claim the sources contradict or do not"
+      .. " support; two marks joined by \"/\" (S/X) give both, and any R or X reference says"
+      .. " \"unverified\". Doses are mg/kg/day of actual body weight unless"
       .. " stated; rounding and the order of dose modifiers are in `docs/dose-maths.md`.",
     "",
     "Protocols: " .. (#ids > 0 and ("`" .. table.concat(ids, "`, `") .. "`") or "none") .. ".",

@@ -22,10 +22,6 @@ dependencies = {
   "lpeg >= 1.0",
 }
 
-test_dependencies = {
-  "busted",
-}
-
 build = {
   type = "cmake",
   variables = {
@@ -46,6 +42,12 @@ build = {
   },
 }
 
+-- `luarocks test` runs the specs with busted (Debian's lua-busted, installed by
+-- `make deps`). The "busted" test type is not used: LuaRocks 3.8 then insists on
+-- installing the busted rock even when rocks_provided declares it, and LuaRocks'
+-- server is unreachable here. busted reads .busted (lua5.4, the build/ tree):
+-- run `make build` first. `make test` runs everything, this included.
 test = {
-  type = "busted",
+  type = "command",
+  command = "busted",
 }

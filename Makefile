@@ -1,8 +1,15 @@
 # aza — thin wrapper over CMake, busted, luacheck and LuaRocks.
 #   make demo   set up what is missing, build, run the bundled example
 #   make test   set up, build, run every test; ends with "N passed, N failed"
-BUILD   ?= build
+# LUA picks the interpreter: lua5.4 (default), lua5.3, lua5.1 or luajit.
+# Its build goes to build/ for 5.4 and build-$(LUA)/ for the others.
 LUA     ?= lua5.4
+ifeq ($(LUA),lua5.4)
+BUILD   ?= build
+else
+BUILD   ?= build-$(LUA)
+endif
+export LUA BUILD
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps build demo test fuzz bench clean format lint install-check
@@ -13,7 +20,7 @@ deps:
 	@sh scripts/deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DAZA_LUA=$(LUA) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@echo "build: compiling into $(BUILD)/ (log: $(BUILD)/build.log)"
 	@cmake --build $(BUILD) -j2 >$(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
 

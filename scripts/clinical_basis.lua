@@ -48,9 +48,6 @@ local ORDER = { "base", "ibd", "lupus", "myasthenia_gravis", "atopic_dermatitis"
 -- {=== formatting values ===
 
 local function num(v)
-  if math.type(v) == "integer" then
-    return tostring(v)
-  end
   if v == math.floor(v) and v > -1e15 and v < 1e15 then
     return string.format("%d", v)
   end
@@ -71,7 +68,7 @@ local function show(v)
   if t == "number" then
     return num(v)
   elseif t == "string" then
-    return string.format("%q", v)
+    return require("aza.compat").quote(v)
   elseif t ~= "table" then
     return tostring(v)
   end

@@ -6,7 +6,7 @@ local cli = require "spec.support.cli"
 
 -- run bin/aza dose ARGS (bin/aza as an executable); returns stdout, stderr, exit code
 local function aza_dose(...)
-  return cli.aza({ ... }, { command = "bin/aza dose" })
+  return cli.aza({ ... }, { command = cli.LUA .. " bin/aza dose" })
 end
 
 local IBD = { "--weight", "70 kg", "--rate", "2 mg/kg/d", "--band-low", "2 mg/kg/d",

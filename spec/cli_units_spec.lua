@@ -6,7 +6,7 @@ local units_cli = require "aza.cli.units"
 
 local quote = cli_support.quote
 
-local ROOT = io.popen("pwd"):read("l")
+local ROOT = io.popen("pwd"):read("*l")
 
 -- run a shell command line; returns stdout, stderr, exit status
 local sh = cli_support.run
@@ -14,7 +14,7 @@ local sh = cli_support.run
 -- run bin/aza (by its absolute path, as an executable) with arguments, each quoted for
 -- the shell; returns stdout, stderr, exit status
 local function aza(...)
-  return cli_support.aza({ ... }, { command = quote(ROOT .. "/bin/aza") })
+  return cli_support.aza({ ... }, { command = cli_support.LUA .. " " .. quote(ROOT .. "/bin/aza") })
 end
 
 -- a file-like sink for cli.main
@@ -161,7 +161,8 @@ describe("bin/aza", function()
     local core = require "aza.core"
     for _, a in ipairs { "--version", "version" } do
       local out, err, code = aza(a)
-      assert.same({ "aza " .. core.version .. " (Lua 5.4)\n", "", 0 }, { out, err, code })
+      assert.same({ "aza " .. core.version .. " (" .. require("aza.compat").version .. ")\n", "", 0 },
+        { out, err, code })
     end
   end)
 

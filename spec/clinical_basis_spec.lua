@@ -8,7 +8,7 @@ local DOC = "docs/clinical-basis.md"
 
 local function read(path)
   local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
+  local s = f:read("*a")
   f:close()
   return s
 end

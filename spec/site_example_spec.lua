@@ -8,7 +8,7 @@
 local cli = require "spec.support.cli"
 local protocol = require "aza.protocol"
 
-local COMMAND = "bin/aza test examples/site/site_ibd.lua examples/site/cases.lua"
+local COMMAND = cli.LUA .. " bin/aza test examples/site/site_ibd.lua examples/site/cases.lua"
 
 -- run a shell command; output (stdout and stderr) and exit status
 local function run(cmd)
@@ -65,7 +65,7 @@ describe("examples/site (docs/authoring.md)", function()
                   azathioprine = { status = "naive" } },
       expect = { decision = "proceed", target_mg_per_day = 125 } } }]])
     f:close()
-    local out, status = run("bin/aza test examples/site/site_ibd.lua " .. cli.quote(tmp))
+    local out, status = run(cli.LUA .. " bin/aza test examples/site/site_ibd.lua " .. cli.quote(tmp))
     os.remove(tmp)
     assert.equal(1, status, out)
     assert.truthy(out:find("expected target 125 mg/day, got 150 mg/day", 1, true), out)

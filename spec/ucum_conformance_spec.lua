@@ -26,7 +26,7 @@ end
 -- sections of the fixture: name -> list of cases (attribute tables)
 local function load_cases()
   local f = assert(io.open(FIXTURE, "rb"))
-  local xml = f:read("a"):gsub("<!%-%-.-%-%->", "")   -- drop comments first
+  local xml = f:read("*a"):gsub("<!%-%-.-%-%->", "")   -- drop comments first
   f:close()
   local sections = {}
   for _, name in ipairs({ "validation", "displayNameGeneration", "conversion",

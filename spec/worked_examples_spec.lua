@@ -11,7 +11,7 @@ local EXAMPLE = "examples/patients/ibd-new-start.json"
 
 local function slurp(path)
   local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
+  local s = f:read("*a")
   f:close()
   return s
 end

@@ -6,8 +6,11 @@
 ** (azaL_open_qty, azaL_open_dose, azaL_open_eval, azaL_open_sandbox).
 */
 #include "laza_aux.h"
+#include "laza_compat.h"
 #include "laza_eval.h"
 #include "laza_sandbox.h"
+
+#include "aza_hash.h"
 
 #if !defined(LAZA_VERSION)
 #define LAZA_VERSION "0.1.0-dev"
@@ -111,7 +114,27 @@ static int core_status_names(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg core_funcs[] = {{"units", core_units},
+/*
+** fnv1a64(s1, s2, ...) -> the FNV-1a 64 hash of the strings fed in order,
+** as 16 lowercase hex digits (the protocol content hash; in C so that it
+** is the same on every Lua, whatever its number type).
+*/
+static int core_fnv1a64(lua_State *L) {
+  int i, n = lua_gettop(L);
+  uint64_t h = AZA_FNV1A64_INIT;
+  char out[17];
+  for (i = 1; i <= n; i++) {
+    size_t len;
+    const char *s = luaL_checklstring(L, i, &len);
+    h = aza_fnv1a64(h, s, len);
+  }
+  aza_fnv1a64_hex(h, out);
+  lua_pushstring(L, out);
+  return 1;
+}
+
+static const luaL_Reg core_funcs[] = {{"fnv1a64", core_fnv1a64},
+                                      {"units", core_units},
                                       {"prefixes", core_prefixes},
                                       {"aliases", core_aliases},
                                       {"status_names", core_status_names},

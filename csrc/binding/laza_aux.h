@@ -8,8 +8,7 @@
 #ifndef laza_aux_h
 #define laza_aux_h
 
-#include "lauxlib.h"
-#include "lua.h"
+#include "laza_compat.h"
 
 #include "aza_unit.h"
 

@@ -6,7 +6,7 @@
 #ifndef laza_eval_h
 #define laza_eval_h
 
-#include "lua.h"
+#include "laza_compat.h"
 
 /*
 ** Add program() to the module table on the top of the stack and register

@@ -23,9 +23,7 @@
 */
 #include <string.h>
 
-#include "lauxlib.h"
-#include "lua.h"
-
+#include "laza_compat.h"
 #include "laza_sandbox.h"
 
 /* instructions between two calls of the count hook */
@@ -107,6 +105,23 @@ static void sb_sample(lua_State *L, sb_state *s, lua_Debug *ar) {
   }
 }
 
+/*
+** Push "file:line: <what>" (or "file: <what>" when no line of the script
+** is known); `what` is a printf format taking one long long. The text is
+** formatted here, not by lua_pushfstring, whose directives differ between
+** versions (%I is 5.3+).
+*/
+static void sb_message(lua_State *L, const sb_state *s, const char *what,
+                       long long n) {
+  char text[96];
+  snprintf(text, sizeof text, what, n);
+  if (s->line > 0) {
+    lua_pushfstring(L, "%s:%d: %s", s->where, s->line, text);
+  } else {
+    lua_pushfstring(L, "%s: %s", sb_chunkid(s->source), text);
+  }
+}
+
 /* raise when the budget is spent or a limit was hit before */
 static void sb_check(lua_State *L, sb_state *s) {
   if (s->steps >= 0 && s->tripped == SB_OK) {
@@ -115,12 +130,9 @@ static void sb_check(lua_State *L, sb_state *s) {
   if (s->tripped == SB_OK) {
     s->tripped = SB_BUDGET;
   }
-  if (s->line > 0) {
-    luaL_error(L, "%s:%d: instruction budget of %I instructions exceeded",
-               s->where, s->line, (lua_Integer)s->budget);
-  }
-  luaL_error(L, "%s: instruction budget of %I instructions exceeded",
-             sb_chunkid(s->source), (lua_Integer)s->budget);
+  sb_message(L, s, "instruction budget of %lld instructions exceeded",
+             (long long)s->budget);
+  lua_error(L);
 }
 
 /*
@@ -152,20 +164,16 @@ static int sb_fail(lua_State *L, const sb_state *s, int status) {
   const char *code = "E_SCRIPT";
   if (s->tripped == SB_MEMORY || status == LUA_ERRMEM) {
     code = "E_LIMIT";
-    if (s->line > 0) {
-      lua_pushfstring(L, "%s:%d: memory cap of %I bytes exceeded", s->where,
-                      s->line, (lua_Integer)s->cap);
-    } else {
-      lua_pushfstring(L, "%s: memory cap of %I bytes exceeded",
-                      sb_chunkid(s->source), (lua_Integer)s->cap);
-    }
+    sb_message(L, s, "memory cap of %lld bytes exceeded", (long long)s->cap);
   } else if (s->tripped == SB_BUDGET) {
     code = "E_LIMIT";
     if (msg != NULL && strstr(msg, "instruction budget") != NULL) {
       lua_pushstring(L, msg);
     } else {
-      lua_pushfstring(L, "%s: instruction budget of %I instructions exceeded",
-                      sb_chunkid(s->source), (lua_Integer)s->budget);
+      sb_state any = *s;
+      any.line = 0;
+      sb_message(L, &any, "instruction budget of %lld instructions exceeded",
+                 (long long)s->budget);
     }
   } else if (status == LUA_ERRSYNTAX) {
     code = "E_SYNTAX";
@@ -228,7 +236,7 @@ static int sandbox_run(lua_State *L) {
   swap = lua_istable(L, 7) && lua_istable(L, 6);
   lua_pushliteral(L, "__index"); /* 9: the key, interned before the window */
   luaL_checkstack(L, 16, "sandbox_run");
-  lua_gc(L, LUA_GCCOLLECT); /* start every run from the same clean heap */
+  lua_gc(L, LUA_GCCOLLECT, 0); /* start every run from the same clean heap */
 
   memset(&s, 0, sizeof s);
   s.f = lua_getallocf(L, &s.ud);
@@ -249,12 +257,11 @@ static int sandbox_run(lua_State *L) {
   }
   lua_setallocf(L, sb_alloc, &s);
   lua_sethook(L, sb_hook, LUA_MASKCOUNT | LUA_MASKCALL, SB_HOOK_EVERY);
-  status = luaL_loadbufferx(L, src, len, name, "t");
+  status = azaC_loadtext(L, src, len, name);
   if (status == LUA_OK) {
+    azaC_nojit(L, -1); /* LuaJIT: the count hook must see every instruction */
     lua_pushvalue(L, 3);
-    if (lua_setupvalue(L, -2, 1) == NULL) {
-      lua_pop(L, 1);
-    }
+    azaC_setenv(L, -2);
     status = lua_pcall(L, 0, LUA_MULTRET, 0);
   }
   lua_sethook(L, oldhook, oldmask, oldcount);

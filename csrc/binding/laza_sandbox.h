@@ -6,7 +6,7 @@
 #ifndef laza_sandbox_h
 #define laza_sandbox_h
 
-#include "lua.h"
+#include "laza_compat.h"
 
 /*
 ** Add sandbox_run, sandbox_tripped and sandbox_charge to the module table

@@ -21,6 +21,8 @@
 local io, ipairs, package, pairs, pcall, require, table, tostring, type =
   io, ipairs, package, pairs, pcall, require, table, tostring, type
 
+local compat = require "aza.compat"
+
 local M = {}
 
 local PREFIX = "aza.cli."
@@ -99,8 +101,8 @@ local function find(command)
     return nil, ("aza: invalid command name '%s' (try 'aza help')"):format(tostring(command))
   end
   if not package.loaded[name] and not package.preload[name]
-    and not package.searchpath(name, package.path)
-    and not package.searchpath(name, package.cpath) then
+    and not compat.searchpath(name, package.path)
+    and not compat.searchpath(name, package.cpath) then
     return nil, ("aza: unknown command '%s' (try 'aza help')"):format(command)
   end
   local ok, mod = pcall(require, name)
@@ -129,7 +131,7 @@ function M.main(argv, env)
     return 0
   end
   if command == "--version" or command == "version" then
-    env.stdout:write("aza ", require("aza.core").version, " (", _VERSION, ")\n")
+    env.stdout:write("aza ", require("aza.core").version, " (", compat.version, ")\n")
     return 0
   end
   local mod, err = find(command)
@@ -137,7 +139,7 @@ function M.main(argv, env)
     env.stderr:write(err, "\n")
     return 2
   end
-  local args = table.move(argv, 2, #argv, 1, {})
+  local args = compat.move(argv, 2, #argv, 1, {})
   local ok, code, msg = pcall(mod.run, args, env)
   if not ok then
     env.stderr:write(("aza %s: %s\n"):format(command, tostring(code)))

@@ -15,6 +15,7 @@
 -- print(date.parse("2026-02-30"))  --> nil  2026-02-30 is not a calendar date
 
 local string, tonumber, type = string, tonumber, type
+local idiv = require("aza.compat").idiv
 
 local M = {}
 
@@ -44,11 +45,11 @@ end
 -- @usage date.days_from_civil(2000, 3, 1)  --> 11017
 function M.days_from_civil(y, m, d)
   y = m <= 2 and y - 1 or y
-  local era = y // 400 -- floor division: right for negative years too
+  local era = idiv(y, 400) -- floor division: right for negative years too
   local yoe = y - era * 400
   local mp = (m + 9) % 12
-  local doy = (153 * mp + 2) // 5 + d - 1
-  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  local doy = idiv(153 * mp + 2, 5) + d - 1
+  local doe = yoe * 365 + idiv(yoe, 4) - idiv(yoe, 100) + doy
   return era * 146097 + doe - 719468
 end
 
@@ -60,12 +61,12 @@ end
 -- @usage date.civil_from_days(-1)  --> 1969  12  31
 function M.civil_from_days(n)
   local z = n + 719468
-  local era = z // 146097
+  local era = idiv(z, 146097)
   local doe = z - era * 146097
-  local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-  local doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-  local mp = (5 * doy + 2) // 153
-  local d = doy - (153 * mp + 2) // 5 + 1
+  local yoe = idiv(doe - idiv(doe, 1460) + idiv(doe, 36524) - idiv(doe, 146096), 365)
+  local doy = doe - (365 * yoe + idiv(yoe, 4) - idiv(yoe, 100))
+  local mp = idiv(5 * doy + 2, 153)
+  local d = doy - idiv(153 * mp + 2, 5) + 1
   local m = mp < 10 and mp + 3 or mp - 9
   local y = yoe + era * 400
   return m <= 2 and y + 1 or y, m, d

@@ -37,9 +37,6 @@ end
 -- @treturn string
 -- @usage util.number(2.13) --> "2.13";  util.number(150.0) --> "150"
 function M.number(v)
-  if math.type(v) == "integer" then
-    return string.format("%d", v)
-  end
   if v ~= v then
     return "nan"
   elseif v == math.huge or v == -math.huge then

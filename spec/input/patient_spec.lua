@@ -202,7 +202,7 @@ describe("aza.input.patient", function()
     end)
 
     it("includes a result exactly 365 days old: (96 - 75) / 75 = 28 %", function()
-      local p = json.decode(io.open(FIX .. "active-ibd.json"):read("a"))
+      local p = json.decode(io.open(FIX .. "active-ibd.json"):read("*a"))
       p.labs[1].date = "2025-11-21"
       local r2 = assert(patient.normalise(p))
       assert.near(28, r2.derived["creatinine.rise_percent_365d"], 1e-9)

@@ -47,7 +47,7 @@ end
 describe("aza.protocol.check", function()
   setup(function()
     local p = io.popen("mktemp -d")
-    dir = p:read("l")
+    dir = p:read("*l")
     p:close()
   end)
   teardown(function()

@@ -8,7 +8,7 @@ local OPTS = { path = { FIXTURES } }
 -- write files into a fresh directory; returns its path
 local function tmpdir(files)
   local p = io.popen("mktemp -d")
-  local dir = p:read("l")
+  local dir = p:read("*l")
   p:close()
   for name, text in pairs(files) do
     local f = assert(io.open(dir .. "/" .. name, "wb"))
@@ -24,7 +24,7 @@ end
 
 local function read(path)
   local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
+  local s = f:read("*a")
   f:close()
   return s
 end

@@ -122,7 +122,7 @@ describe("aza.protocol.sandbox", function()
     it("rewriting string.rep: two protocols loaded one after the other", function()
       local load = require "aza.protocol.load"
       local p = io.popen("mktemp -d")
-      local dir = p:read("l")
+      local dir = p:read("*l")
       p:close()
       local function write(name, text)
         local f = assert(io.open(dir .. "/" .. name, "wb"))

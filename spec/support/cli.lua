@@ -2,7 +2,7 @@
 -- stderr and the exit code.
 --
 -- `cli.run(cmdline, opts)` runs a shell command line from the working directory
--- (the checkout root under busted). `cli.aza(args, opts)` runs `lua5.4 bin/aza`
+-- (the checkout root under busted). `cli.aza(args, opts)` runs `<lua> bin/aza`
 -- (or `opts.command`) with each argument quoted for the shell. Both return
 -- `stdout, stderr, exit code`. `cli.quote` quotes one shell word; `cli.slurp`
 -- reads a file.
@@ -11,8 +11,12 @@
 
 local M = {}
 
+--- The interpreter the specs run under (`lua5.4`, `luajit`, ...): every
+-- `bin/aza` a spec starts runs under it too, with that interpreter's build.
+M.LUA = require("aza.compat").interpreter
+
 --- The default command line of `cli.aza`.
-M.AZA = "lua5.4 bin/aza"
+M.AZA = M.LUA .. " bin/aza"
 
 --- Quote a string as one word for a POSIX shell.
 -- @tparam string s
@@ -40,7 +44,7 @@ function M.slurp(path)
   if not f then
     return ""
   end
-  local s = f:read("a")
+  local s = f:read("*a")
   f:close()
   return s
 end
@@ -69,7 +73,7 @@ function M.run(cmdline, opts)
     cmdline = cmdline .. " 2>" .. M.quote(errfile)
   end
   local p = assert(io.popen(cmdline, "r"))
-  local out = p:read("a")
+  local out = p:read("*a")
   local _, _, code = p:close()
   local err = ""
   if errfile then

@@ -35,7 +35,7 @@ M.usage = "usage: aza check [--path DIR]... [--verbose] FILE|ID...\n"
 local function show(v, depth)
   depth = depth or 0
   if type(v) ~= "table" then
-    return type(v) == "string" and depth > 0 and string.format("%q", v) or tostring(v)
+    return type(v) == "string" and depth > 0 and require("aza.compat").quote(v) or tostring(v)
   end
   if depth > 3 then
     return "{…}"
@@ -46,7 +46,7 @@ local function show(v, depth)
   end
   local keys = {}
   for k in pairs(v) do
-    if not (math.type(k) == "integer" and k >= 1 and k <= n) then
+    if not (require("aza.compat").is_integral(k) and k >= 1 and k <= n) then
       keys[#keys + 1] = k
     end
   end

@@ -81,7 +81,7 @@ local function patient_input(o, env)
   if o.patient ~= "-" then
     return o.patient
   end
-  local text = (env.stdin or io.stdin):read("a")
+  local text = (env.stdin or io.stdin):read("*a")
   if text == nil or not string.match(text, "^%s*{") then
     return nil, "patient (stdin): not a JSON object"
   end

@@ -105,9 +105,9 @@ function M.load_cases(file)
   if not f then
     return nil, "cannot read cases file: " .. tostring(err)
   end
-  local src = f:read("a")
+  local src = f:read("*a")
   f:close()
-  local chunk, msg = load(src, "@" .. file, "t", {})
+  local chunk, msg = require("aza.compat").load(src, "@" .. file, {})
   if not chunk then
     return nil, msg
   end

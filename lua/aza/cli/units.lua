@@ -146,7 +146,7 @@ function M.run(args, env)
     end
     return fail(("unknown action '%s'\n%s"):format(action, M.usage))
   end
-  return fn(table.move(args, 2, #args, 1, {}), env)
+  return fn(require("aza.compat").move(args, 2, #args, 1, {}), env)
 end
 
 return M

@@ -47,7 +47,8 @@ local quantity = require "aza.quantity"
 local units = require "aza.units"
 local util = require "aza.util"
 
-local huge, mtype = math.huge, math.type
+local compat = require "aza.compat"
+local huge = math.huge
 local format = string.format
 local concat, sort = table.concat, table.sort
 local date = os.date
@@ -108,7 +109,7 @@ local num = M.num
 
 local function show(v)
   if type(v) == "string" then
-    return format("%q", v)
+    return compat.quote(v)
   elseif type(v) == "number" then
     return num(v)
   elseif json.is_null(v) then
@@ -127,7 +128,7 @@ local function is_list(t)
   end
   local n = 0
   for k in pairs(t) do
-    if mtype(k) ~= "integer" or k < 1 then
+    if not compat.is_integral(k) or k < 1 then
       return false
     end
     n = n + 1
@@ -278,7 +279,7 @@ function Cx:quantity(path, x)
   if type(x) == "string" then
     local q, msg = quantity.new(x)
     if not q then
-      return self:fail(path, format("%s in %q", msg, x))
+      return self:fail(path, format("%s in %s", msg, compat.quote(x)))
     end
     return q, (x:gsub("^%s+", ""):gsub("%s+$", ""))
   elseif type(x) == "table" and not is_list(x) then
@@ -1010,7 +1011,7 @@ local ACCENTS = {
 
 -- letters and digits only, lower case (accented letters folded)
 local function alnum(s)
-  s = s:gsub("[\xC3][\x80-\xBF]", ACCENTS)
+  s = s:gsub("\195[\128-\191]", ACCENTS)
   return (s:lower():gsub("[^%w]", ""))
 end
 
@@ -1499,13 +1500,13 @@ function M.from_file(path, opts)
   if type(path) ~= "string" then
     return nil, format("patient file: %s is not a path", show(path)), "E_INPUT", ""
   elseif path == "-" then
-    text = stdin:read("a")
+    text = stdin:read("*a")
   else
     local f, err = open(path, "rb")
     if not f then
       return nil, "patient file: " .. tostring(err), "E_INPUT", ""
     end
-    text = f:read("a")
+    text = f:read("*a")
     f:close()
   end
   if text == nil then

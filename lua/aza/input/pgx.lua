@@ -30,7 +30,7 @@ local open = io.open
 local huge = math.huge
 local format = string.format
 local concat, sort = table.concat, table.sort
-local searchpath = package.searchpath
+local searchpath = require("aza.compat").searchpath
 
 local M = {}
 

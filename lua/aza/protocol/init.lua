@@ -527,7 +527,7 @@ local function looks_like_protocol(path)
   if not f then
     return false
   end
-  local src = f:read("a") or ""
+  local src = f:read("*a") or ""
   f:close()
   return string.find(src, "protocol%s*[%(\"']") ~= nil
 end
@@ -1494,13 +1494,13 @@ end
 
 local function slurp(path)
   if path == "-" then
-    return io.stdin:read("a")
+    return io.stdin:read("*a")
   end
   local f = io.open(path, "rb")
   if not f then
     return nil
   end
-  local text = f:read("a")
+  local text = f:read("*a")
   f:close()
   return text
 end
@@ -1548,7 +1548,7 @@ local function reads_text(f, read)
   end
   if #list > READS_SHOWN then
     local n = #list
-    list = table.move(list, 1, READS_SHOWN, 1, {})
+    list = require("aza.compat").move(list, 1, READS_SHOWN, 1, {})
     list[#list + 1] = "… (" .. num(n) .. " in all)"
   end
   return "it reads: " .. table.concat(list, ", ")

@@ -33,6 +33,7 @@
 --                                { path = { "spec/fixtures/protocols" } })
 -- if p then print(p.id, p.version, p.hash) else print(msg) end
 
+local compat = require "aza.compat"
 local dsl = require "aza.protocol.dsl"
 local sandbox = require "aza.protocol.sandbox"
 local util = require "aza.util"
@@ -110,21 +111,12 @@ end
 
 -- {=== helpers ===
 
-local FNV_OFFSET = -3750763034362895579 -- 0xcbf29ce484222325 as a signed 64-bit integer
-local FNV_PRIME = 0x100000001b3
-
-local function fnv_feed(h, s)
-  for i = 1, #s do
-    h = (h ~ string.byte(s, i)) * FNV_PRIME
-  end
-  return h
-end
-
---- FNV-1a 64 of one text.
+--- FNV-1a 64 of one text (computed in C, `aza.core.fnv1a64`, so that it is
+-- the same on every interpreter).
 -- @tparam string s
 -- @treturn string 16 lowercase hex digits (`fnv1a64("a")` is `af63dc4c8601ec8c`)
 function M.fnv1a64(s)
-  return string.format("%016x", fnv_feed(FNV_OFFSET, s))
+  return require("aza.core").fnv1a64(s)
 end
 
 --- The content hash of a protocol: FNV-1a 64 over its files' texts in
@@ -132,12 +124,12 @@ end
 -- @tparam {string,...} texts
 -- @treturn string 16 lowercase hex digits
 function M.hash(texts)
-  local h = FNV_OFFSET
+  local pieces = {}
   for _, s in ipairs(texts) do
-    h = fnv_feed(h, tostring(#s) .. "\n")
-    h = fnv_feed(h, s)
+    pieces[#pieces + 1] = string.format("%d\n", #s)
+    pieces[#pieces + 1] = s
   end
-  return string.format("%016x", h)
+  return require("aza.core").fnv1a64(compat.unpack(pieces))
 end
 
 -- Levenshtein distance, for suggestions
@@ -168,7 +160,7 @@ function M.suggest(name, candidates)
   if type(name) ~= "string" then
     return nil
   end
-  local best, bestd = nil, math.max(2, #name // 4) + 1
+  local best, bestd = nil, math.max(2, compat.idiv(#name, 4)) + 1
   for _, c in ipairs(candidates) do
     local d = distance(name, c)
     if d < bestd then
@@ -256,7 +248,7 @@ function M.run_file(path, opts)
   if not f then
     return nil, "cannot read protocol file: " .. tostring(err), "E_NOTFOUND"
   end
-  local source = f:read("a")
+  local source = compat.read_all(f)
   f:close()
   local ctx = {}
   local names = dsl.names(ctx)
@@ -268,7 +260,7 @@ function M.run_file(path, opts)
     candidates[#candidates + 1] = k
   end
   table.sort(candidates)
-  local res = table.pack(sandbox.run(source, "@" .. path, {
+  local res = compat.pack(sandbox.run(source, "@" .. path, {
     names = names, budget = opts.budget, memory = opts.memory,
     suggest = function(name)
       return M.suggest(name, candidates)

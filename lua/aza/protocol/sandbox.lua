@@ -47,13 +47,16 @@
 
 local core_loaded = nil
 
-local error, ipairs, load, math, next, pcall, rawequal, rawlen, require, select, setmetatable,
-  string, table, tonumber, tostring, type =
-  error, ipairs, load, math, next, pcall, rawequal, rawlen, require, select, setmetatable,
-  string, table, tonumber, tostring, type
+local compat = require "aza.compat"
 
-local sfind, sformat, srep, ssub = string.find, string.format, string.rep, string.sub
-local pack, unpack, sort = table.pack, table.unpack, table.sort
+local error, ipairs, math, next, pcall, rawequal, require, select, setmetatable,
+  string, table, tonumber, tostring, type =
+  error, ipairs, math, next, pcall, rawequal, require, select, setmetatable,
+  string, table, tonumber, tostring, type
+local rawlen = compat.rawlen
+
+local sfind, sformat, ssub = string.find, string.format, string.sub
+local pack, unpack, sort = compat.pack, compat.unpack, table.sort
 
 local M = {}
 
@@ -71,6 +74,9 @@ local REMOVED = {
   dofile = true, loadfile = true, setmetatable = true, getmetatable = true, rawset = true,
   rawget = true, xpcall = true, print = true, coroutine = true, utf8 = true,
   loadstring = true, module = true, warn = true,
+  -- 5.1 and LuaJIT
+  setfenv = true, getfenv = true, newproxy = true, gcinfo = true, jit = true, bit = true,
+  ffi = true,
 }
 
 local function core()
@@ -186,21 +192,21 @@ local function safe_rep(s, n, sep)
   if s == "" and (sep == nil or sep == "") then
     return ""
   end
-  return srep(s, n, sep)
+  return compat.rep(s, n, sep)
 end
 
 local function safe_move(a1, f, e, t, a2)
   if type(f) == "number" and type(e) == "number" and e >= f and e - f >= M.MOVE_MAX then
     error("table.move: at most " .. sformat("%d", M.MOVE_MAX) .. " elements in protocols", 2)
   end
-  return table.move(a1, f, e, t, a2)
+  return compat.move(a1, f, e, t, a2)
 end
 
 -- Wrappers that charge the instruction budget (charge(n)) before library
 -- functions whose C work grows with their input without allocating in
 -- proportion (allocations are charged by the C allocator itself).
 local function charged(charge)
-  local log = math.log
+  local log = compat.log
   local function len(t)
     return type(t) == "table" and #t or 0
   end
@@ -225,7 +231,7 @@ local function charged(charge)
   end
   function W.unpack(t, i, j)
     span(t, i, j)
-    return table.unpack(t, i, j)
+    return unpack(t, i, j)
   end
   function W.insert(t, ...)
     charge(len(t))
@@ -287,7 +293,7 @@ function M.env(opts)
   })
   local mth = readonly("math", copy_except(math, { random = true, randomseed = true }))
   local tbl = readonly("table", {
-    concat = W.concat, insert = W.insert, move = safe_move, pack = table.pack,
+    concat = W.concat, insert = W.insert, move = safe_move, pack = compat.pack,
     remove = W.remove, sort = W.sort, unpack = W.unpack,
   })
 
@@ -324,7 +330,7 @@ function M.env(opts)
       if tc == "string" then
         charge(#chunk) -- compiling scans the text, even where it allocates little
       end
-      return load(chunk, chunkname or "=(load)", "t", env)
+      return compat.load(chunk, chunkname or "=(load)", env)
     end,
   }
   for k, v in next, names do

@@ -24,7 +24,8 @@
 local json = require "aza.render.json"
 local text = require "aza.render.text"
 
-local ipairs, string, tostring, utf8 = ipairs, string, tostring, utf8
+local ipairs, string, tostring = ipairs, string, tostring
+local compat = require "aza.compat"
 
 local M = {}
 
@@ -50,10 +51,10 @@ local HEADLINE = {
 function M.shorten(s, max)
   max = max or M.SUMMARY_MAX
   s = string.gsub(tostring(s), "%s+", " ")
-  if (utf8.len(s) or #s) <= max then
+  if (compat.utf8_len(s) or #s) <= max then
     return s
   end
-  local cut = utf8.offset(s, max) or max   -- keep room for the ellipsis
+  local cut = compat.utf8_offset(s, max) or max   -- keep room for the ellipsis
   local head = string.sub(s, 1, cut - 1)
   local at_word = string.match(head, "^(.*%S)%s+%S*$")
   return (at_word or head) .. "…"

@@ -35,8 +35,9 @@
 -- io.write(text.render(result))
 
 local util = require "aza.util"
-local ipairs, math, pcall, require, string, table, tonumber, tostring, type, utf8 =
-  ipairs, math, pcall, require, string, table, tonumber, tostring, type, utf8
+local ipairs, math, pcall, require, string, table, tonumber, tostring, type =
+  ipairs, math, pcall, require, string, table, tonumber, tostring, type
+local compat = require "aza.compat"
 
 local M = {}
 
@@ -57,7 +58,7 @@ end
 M.num = num
 
 local function ulen(s)
-  return utf8.len(s) or #s
+  return compat.utf8_len(s) or #s
 end
 
 -- word-wrap `text` after a first-line prefix; continuation lines indented
@@ -65,7 +66,7 @@ local function wrap(prefix, text, indent)
   indent = indent or string.rep(" ", LABEL)
   local lines, line, empty = {}, prefix, true
   -- keep a number with its unit ("150 mg/day", "70 kg") on one line
-  text = string.gsub(text, "(%d) ([mk]g)", "%1\0%2")
+  text = string.gsub(text, "(%d) ([mk]g)", "%1\1%2") -- \1: not a space (\0 ends a 5.1 pattern)
   for word in string.gmatch(text, "%S+") do
     if not empty and ulen(line) + 1 + ulen(word) > M.WIDTH then
       lines[#lines + 1] = line
@@ -76,7 +77,7 @@ local function wrap(prefix, text, indent)
     empty = false
   end
   lines[#lines + 1] = line
-  return (string.gsub(table.concat(lines, "\n"), "\0", " "))
+  return (string.gsub(table.concat(lines, "\n"), "\1", " "))
 end
 
 local function label(name)
@@ -239,7 +240,7 @@ local function every_days_text(days)
     return months == 1 and "every month" or ("every " .. num(months) .. " months")
   end
   if days % 7 == 0 then
-    return days == 7 and "every week" or ("every " .. num(days // 7) .. " weeks")
+    return days == 7 and "every week" or ("every " .. num(compat.idiv(days, 7)) .. " weeks")
   end
   return days == 1 and "every day" or ("every " .. num(days) .. " days")
 end

@@ -35,7 +35,9 @@ end
 local ROOT = script_dir():match("^(.*)/[^/]*$") or "."
 
 package.path = ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;" .. package.path
-package.cpath = ROOT .. "/build/?.so;" .. package.cpath
+local BUILD = require("aza.compat").interpreter
+BUILD = BUILD == "lua5.4" and "build" or ("build-" .. BUILD)
+package.cpath = ROOT .. "/" .. BUILD .. "/?.so;" .. package.cpath
 
 -- }===
 

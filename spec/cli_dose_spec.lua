@@ -20,7 +20,7 @@ local function with(extra)
   for _, a in ipairs(extra or {}) do
     t[#t + 1] = a
   end
-  return table.unpack(t)
+  return require("aza.compat").unpack(t)
 end
 
 describe("aza dose", function()
@@ -138,7 +138,7 @@ describe("aza dose", function()
     }
     for _, c in ipairs(cases) do
       it(c[1], function()
-        local out, err, code = aza_dose(table.unpack(c[2]))
+        local out, err, code = aza_dose(require("aza.compat").unpack(c[2]))
         assert.equal(2, code)
         assert.equal("", out)
         assert.matches(c[3], err, 1, true)

@@ -42,7 +42,7 @@ describe("aza protocols", function()
     end
     assert.are.same(expected, got)
     assert.are.equal(broken > 0 and 3 or 0, code, err)
-    local sorted = { table.unpack(got) }
+    local sorted = { require("aza.compat").unpack(got) }
     table.sort(sorted)
     assert.are.same(sorted, got)
   end)

@@ -141,7 +141,7 @@ end)
 describe("bin/aza", function()
   it("prints the usage with the available commands", function()
     for _, args in ipairs({ { "help" }, {}, { "--help" } }) do
-      local out, err, code = aza(table.unpack(args))
+      local out, err, code = aza(require("aza.compat").unpack(args))
       assert.same({ "", 0 }, { err, code })
       assert.matches("usage: aza <command>", out, 1, true)
       assert.matches("\n  units +convert a value between units", out)

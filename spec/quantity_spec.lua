@@ -1,3 +1,4 @@
+local compat = require "aza.compat"
 -- aza.quantity and the aza.Quantity userdata: construction, operators (which
 -- raise "aza: ... (E_CODE)"), methods (which return nil, message, code).
 local quantity = require "aza.quantity"
@@ -112,7 +113,8 @@ describe("aza.quantity", function()
     it("has no __concat, __idiv, __mod or __len", function()
       local q = Q("1 mg")
       assert.is_not_nil(raised(function() return q .. "x" end))
-      assert.is_not_nil(raised(function() return q // 2 end))
+      assert.is_nil(rawget(getmetatable(q), "__idiv")) -- `q // 2` is 5.3+ syntax
+      assert.is_nil(rawget(getmetatable(q), "__concat"))
       assert.is_not_nil(raised(function() return q % 2 end))
       assert.is_not_nil(raised(function() return #q end))
     end)
@@ -167,10 +169,14 @@ describe("aza.quantity", function()
       local q = Q("5 mg")
       for _, f in ipairs({
         function() return q + 1 end, function() return 1 + q end,
-        function() return q - 1 end, function() return q < 1 end,
-        function() return 1 <= q end,
+        function() return q - 1 end,
       }) do
         assert.matches("aza: cannot .+ a plain number and a quantity.*%(E_ARG%)", raised(f))
+      end
+      -- 5.1 and LuaJIT never call __lt/__le for a userdata and a number: Lua's own error
+      local cmp = compat.fenv and "attempt to compare" or "aza: cannot .+ a plain number"
+      for _, f in ipairs({ function() return q < 1 end, function() return 1 <= q end }) do
+        assert.matches(cmp, raised(f))
       end
     end)
 
@@ -180,7 +186,11 @@ describe("aza.quantity", function()
 
     it("accepts a quantity text as the other operand of + and <", function()
       assert.equal(Q("7 mg"), Q("5 mg") + "2 mg")
-      assert.is_true(Q("5 mg") < "1 g")
+      if compat.fenv then -- no __lt for a userdata and a string on 5.1 and LuaJIT
+        assert.matches("attempt to compare", raised(function() return Q("5 mg") < "1 g" end))
+      else
+        assert.is_true(Q("5 mg") < "1 g")
+      end
       assert.matches("(E_UNIT)", raised(function() return Q("5 mg") + "2 kgs" end), 1, true)
     end)
 
@@ -261,7 +271,9 @@ describe("aza.quantity", function()
 
     it("raises on a target that is not a unit text", function()
       local q = Q("1 mg")
-      assert.matches("bad argument #1 to 'to'", raised(function() return q:to(true) end))
+      -- 5.4 counts the argument after self (#1 to 'to'); LuaJIT counts self (#2 to '?')
+      assert.matches("bad argument #[12] to '[%w?]+' %(string expected",
+        raised(function() return q:to(true) end))
     end)
   end)
 

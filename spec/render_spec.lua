@@ -236,7 +236,7 @@ describe("aza.render.text", function()
     local r = proceed_result()
     r.alerts[1].message = string.rep("word ", 60)
     for line in text.render(r):gmatch("[^\n]+") do
-      assert.is_true(utf8.len(line) <= 100, line)
+      assert.is_true(require("aza.compat").utf8_len(line) <= 100, line)
     end
   end)
 end)

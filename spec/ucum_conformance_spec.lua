@@ -17,7 +17,7 @@ local entities = { quot = '"', amp = "&", lt = "<", gt = ">", apos = "'" }
 local function decode(s)
   return (s:gsub("&(#?)(%w+);", function(hash, name)
     if hash == "#" then
-      return utf8.char(tonumber(name))
+      return require("aza.compat").utf8_char(tonumber(name))
     end
     return entities[name]
   end))

@@ -107,12 +107,12 @@ local must_parse = {
   { "IU/kg", "[IU]/kg", "[iU]/mass" },
   { "mIU/mL", "m[IU]/mL", "[iU]/volume" },
   { "mcg", "ug", "mass" },
-  { "\u{B5}g", "ug", "mass" },     -- micro sign
-  { "\u{3BC}g", "ug", "mass" },    -- Greek mu
+  { "\194\181g", "ug", "mass" },     -- micro sign
+  { "\206\188g", "ug", "mass" },    -- Greek mu
   { "mcg/kg/min", "ug/kg/min", "mass/(mass.time)" },
   { "lb", "[lb_av]", "mass" },
   { "lbs", "[lb_av]", "mass" },
-  { "\u{B0}C", "Cel", "temperature" },
+  { "\194\176C", "Cel", "temperature" },
   { "mEq/L", "meq/L", "amount/volume" },
   { "mL/min/1.73m2", "mL/min/{1.73_m2}", "volume/time" },
 }
@@ -189,8 +189,8 @@ local must_fail = {
   { "mg/0", "E_SYNTAX", "factor 0" },
   { "10*x", "E_SYNTAX", "unexpected 'x' at 4" },
   { "{a}rad2{b}", "E_SYNTAX", "an annotation cannot be followed by a unit symbol" },
-  { "rad2{\u{9320}}", "E_SYNTAX", "not allowed in an annotation" },
-  { "kg/m\u{B2}", "E_SYNTAX", "unexpected byte 0xC2 at 5" },
+  { "rad2{\233\140\160}", "E_SYNTAX", "not allowed in an annotation" },
+  { "kg/m\194\178", "E_SYNTAX", "unexpected byte 0xC2 at 5" },
   { "nmol/h/g Hb", "E_SYNTAX", "space at 9" },
   { "", "E_SYNTAX", nil },
   -- limits (aza_conf.h)

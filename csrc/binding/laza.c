@@ -133,12 +133,10 @@ static int core_fnv1a64(lua_State *L) {
   return 1;
 }
 
-static const luaL_Reg core_funcs[] = {{"fnv1a64", core_fnv1a64},
-                                      {"units", core_units},
-                                      {"prefixes", core_prefixes},
-                                      {"aliases", core_aliases},
-                                      {"status_names", core_status_names},
-                                      {NULL, NULL}};
+static const luaL_Reg core_funcs[] = {
+    {"fnv1a64", core_fnv1a64},           {"units", core_units},
+    {"prefixes", core_prefixes},         {"aliases", core_aliases},
+    {"status_names", core_status_names}, {NULL, NULL}};
 
 LAZA_EXPORT int luaopen_aza_core(lua_State *L) {
   luaL_newlib(L, core_funcs);

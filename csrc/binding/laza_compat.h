@@ -119,6 +119,27 @@ static inline lua_Number azaC_tonumberx(lua_State *L, int idx, int *isnum) {
   return ok ? lua_tonumber(L, idx) : 0;
 }
 
+/* 5.1 truncates 2.5 to 2; 5.3+ refuses it: refuse it everywhere */
+static inline lua_Integer azaC_checkinteger(lua_State *L, int arg) {
+  int ok;
+  lua_Integer v = azaC_tointegerx(L, arg, &ok);
+  if (!ok) {
+    if (lua_isnumber(L, arg)) {
+      luaL_argerror(L, arg, "number has no integer representation");
+    } else {
+      luaL_typerror(L, arg, lua_typename(L, LUA_TNUMBER));
+    }
+  }
+  return v;
+}
+
+static inline lua_Integer azaC_optinteger(lua_State *L, int arg,
+                                          lua_Integer def) {
+  return lua_isnoneornil(L, arg) ? def : azaC_checkinteger(L, arg);
+}
+
+#define luaL_checkinteger(L, a)    azaC_checkinteger(L, a)
+#define luaL_optinteger(L, a, d)   azaC_optinteger(L, a, d)
 #define lua_absindex(L, i)      azaC_absindex(L, i)
 #define lua_tonumberx(L, i, p)  azaC_tonumberx(L, i, p)
 #define lua_getlocaledecpoint() (localeconv()->decimal_point[0])
@@ -137,6 +158,22 @@ static inline lua_Number azaC_tonumberx(lua_State *L, int idx, int *isnum) {
 #define luaL_newlib(L, l)                                                      \
   (lua_createtable(L, 0, (int)(sizeof(l) / sizeof((l)[0]) - 1)),               \
    luaL_setfuncs(L, l, 0))
+
+#endif
+/* }=== */
+
+/* {=== 5.1 and LuaJIT: luaL_newmetatable sets __name from 5.3 on ===*/
+#if LUA_VERSION_NUM < 503
+
+static inline int azaC_newmetatable(lua_State *L, const char *tname) {
+  if (!(luaL_newmetatable)(L, tname)) {
+    return 0;
+  }
+  lua_pushstring(L, tname);
+  lua_setfield(L, -2, "__name");
+  return 1;
+}
+#define luaL_newmetatable(L, t) azaC_newmetatable(L, t)
 
 #endif
 /* }=== */

@@ -22,12 +22,19 @@
 ** patterns; string.rep checked before it allocates).
 */
 #include <string.h>
+#include <time.h>
 
 #include "laza_compat.h"
 #include "laza_sandbox.h"
 
-/* instructions between two calls of the count hook */
-#define SB_HOOK_EVERY 1000
+/*
+** Instructions between two calls of the count hook. Small, because one
+** instruction may do much work that allocates nothing (5.1 and LuaJIT
+** intern every string: `a .. a` of a 16 MB string copies 32 MB and, when
+** the result exists already, allocates none); the CPU-time deadline is
+** checked at every hook.
+*/
+#define SB_HOOK_EVERY 100
 
 /*
 ** Bytes allocated that cost one instruction of the budget. Most C library
@@ -39,16 +46,20 @@
 */
 #define SB_BYTES_PER_STEP 32
 
-enum { SB_OK = 0, SB_BUDGET = 1, SB_MEMORY = 2 };
+enum { SB_OK = 0, SB_BUDGET = 1, SB_MEMORY = 2, SB_TIME = 3 };
 
 typedef struct sb_state {
   lua_Alloc f; /* the host allocator */
   void *ud;
   size_t used;        /* bytes allocated in the window, net of frees */
   size_t cap;         /* most bytes the window may hold */
+  size_t used_at_gc;  /* `used` after the hook's last collection */
   lua_Integer budget; /* instructions allowed */
   lua_Integer steps;  /* instructions left */
-  int tripped;        /* first limit hit: SB_BUDGET or SB_MEMORY */
+  int tripped;        /* first limit hit: SB_BUDGET, SB_MEMORY or SB_TIME */
+  clock_t start;      /* processor time at the start of the run */
+  clock_t ticks;      /* processor time allowed, 0 for no deadline */
+  long long ms;       /* the same in milliseconds, for messages */
   const char *source; /* chunk name, "@file" */
   int line;           /* line of the chunk at the last hook, 0 if none */
   char where[LUA_IDSIZE];
@@ -124,14 +135,21 @@ static void sb_message(lua_State *L, const sb_state *s, const char *what,
 
 /* raise when the budget is spent or a limit was hit before */
 static void sb_check(lua_State *L, sb_state *s) {
+  if (s->tripped == SB_OK && s->ticks > 0 && clock() - s->start > s->ticks) {
+    s->tripped = SB_TIME;
+  }
   if (s->steps >= 0 && s->tripped == SB_OK) {
     return;
   }
   if (s->tripped == SB_OK) {
     s->tripped = SB_BUDGET;
   }
-  sb_message(L, s, "instruction budget of %lld instructions exceeded",
-             (long long)s->budget);
+  if (s->tripped == SB_TIME) {
+    sb_message(L, s, "CPU time limit of %lld ms exceeded", s->ms);
+  } else {
+    sb_message(L, s, "instruction budget of %lld instructions exceeded",
+               (long long)s->budget);
+  }
   lua_error(L);
 }
 
@@ -145,6 +163,18 @@ static void sb_hook(lua_State *L, lua_Debug *ar) {
   sb_state *s = sb_current(L);
   if (s == NULL) {
     return;
+  }
+  /*
+  ** The cap is on live memory, not on garbage the collector has not yet
+  ** reached: past half the cap, and after every further eighth of it, the
+  ** hook collects. (5.3 and 5.4 also collect before they report a failed
+  ** allocation; 5.1 and LuaJIT do not.) Allocations are charged to the
+  ** budget, so this happens a bounded number of times per run.
+  */
+  if (s->tripped == SB_OK && s->used > s->cap / 2 &&
+      s->used > s->used_at_gc + s->cap / 8) {
+    lua_gc(L, LUA_GCCOLLECT, 0);
+    s->used_at_gc = s->used;
   }
   if (ar->event != LUA_HOOKCOUNT) {
     lua_Debug caller;
@@ -165,6 +195,13 @@ static int sb_fail(lua_State *L, const sb_state *s, int status) {
   if (s->tripped == SB_MEMORY || status == LUA_ERRMEM) {
     code = "E_LIMIT";
     sb_message(L, s, "memory cap of %lld bytes exceeded", (long long)s->cap);
+  } else if (s->tripped == SB_TIME) {
+    code = "E_LIMIT";
+    if (msg != NULL && strstr(msg, "CPU time limit") != NULL) {
+      lua_pushstring(L, msg);
+    } else {
+      sb_message(L, s, "CPU time limit of %lld ms exceeded", s->ms);
+    }
   } else if (s->tripped == SB_BUDGET) {
     code = "E_LIMIT";
     if (msg != NULL && strstr(msg, "instruction budget") != NULL) {
@@ -199,6 +236,8 @@ static int sb_fail(lua_State *L, const sb_state *s, int status) {
  * @tparam integer budget instructions allowed
  * @tparam integer memory bytes the run may allocate, net of frees
  * @tparam[opt] table string_index the string metatable's __index meanwhile
+ * @tparam[opt] integer ms processor time allowed, in milliseconds (none
+ *   when absent or 0)
  * @return true and the script's results
  * @return[2] nil, message, code (`E_SYNTAX`, `E_SCRIPT`, `E_LIMIT`)
  */
@@ -208,12 +247,14 @@ static int sandbox_run(lua_State *L) {
   const char *name = luaL_checkstring(L, 2);
   lua_Integer budget = luaL_checkinteger(L, 4);
   lua_Integer memory = luaL_checkinteger(L, 5);
+  lua_Integer ms = luaL_optinteger(L, 7, 0);
   sb_state s;
   lua_Hook oldhook;
   int oldmask, oldcount, status, base, swap;
   luaL_checktype(L, 3, LUA_TTABLE);
   luaL_argcheck(L, budget > 0, 4, "budget must be positive");
   luaL_argcheck(L, memory > 0, 5, "memory cap must be positive");
+  luaL_argcheck(L, ms >= 0 && ms <= 86400000, 7, "time limit out of range");
   if (!lua_isnoneornil(L, 6)) {
     luaL_checktype(L, 6, LUA_TTABLE);
   }
@@ -244,6 +285,9 @@ static int sandbox_run(lua_State *L) {
   s.budget = budget;
   s.steps = budget;
   s.source = name;
+  s.ms = (long long)ms;
+  s.ticks = (clock_t)((double)ms * ((double)CLOCKS_PER_SEC / 1000.0));
+  s.start = clock();
   oldhook = lua_gethook(L);
   oldmask = lua_gethookmask(L);
   oldcount = lua_gethookcount(L);
@@ -320,7 +364,27 @@ static int sandbox_charge(lua_State *L) {
   return 0;
 }
 
+/***
+ * Where the running sandbox's script is: `"file:line:"` of the line last
+ * seen by the hook, `"file:"` when none was, nil outside a sandbox. For
+ * messages of library wrappers, whose caller may be gone (a tail call).
+ * @function sandbox_where
+ * @treturn string|nil
+ */
+static int sandbox_where(lua_State *L) {
+  sb_state *s = sb_current(L);
+  if (s == NULL) {
+    lua_pushnil(L);
+  } else if (s->line > 0) {
+    lua_pushfstring(L, "%s:%d:", s->where, s->line);
+  } else {
+    lua_pushfstring(L, "%s:", sb_chunkid(s->source));
+  }
+  return 1;
+}
+
 static const luaL_Reg sandbox_funcs[] = {{"sandbox_run", sandbox_run},
+                                         {"sandbox_where", sandbox_where},
                                          {"sandbox_tripped", sandbox_tripped},
                                          {"sandbox_charge", sandbox_charge},
                                          {NULL, NULL}};

@@ -285,6 +285,22 @@ end
 
 -- }===
 
+--- The UTF-8 text of a code point (`utf8.char(cp)` for one code point).
+-- @tparam integer cp 0 to 0x10FFFF
+-- @treturn string
+function M.utf8_char(cp)
+  if cp < 0x80 then
+    return string.char(cp)
+  elseif cp < 0x800 then
+    return string.char(0xC0 + math.floor(cp / 64), 0x80 + cp % 64)
+  elseif cp < 0x10000 then
+    return string.char(0xE0 + math.floor(cp / 4096), 0x80 + math.floor(cp / 64) % 64,
+      0x80 + cp % 64)
+  end
+  return string.char(0xF0 + math.floor(cp / 262144), 0x80 + math.floor(cp / 4096) % 64,
+    0x80 + math.floor(cp / 64) % 64, 0x80 + cp % 64)
+end
+
 --- A string as a Lua literal, the same on every interpreter (`%q` writes
 -- newlines and control bytes differently in 5.1 and 5.4): `"`, `\` and
 -- control bytes escaped, `\n` for a newline, `\ddd` for the rest.

@@ -299,7 +299,7 @@ return protocol "p" {
     },
   },
 }
-]], 5, "parameters.dose.band: band lo > hi (2.5 > 2.0); swap them")
+]], 5, "parameters.dose.band: band lo > hi (2.5 > 2); swap them")
     end)
 
     it("band lo > hi set by an extending file, at that file's line", function()

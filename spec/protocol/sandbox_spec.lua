@@ -1,5 +1,7 @@
 -- The protocol sandbox: every known escape fails with a clear error; limits
--- hold, reset on each run, and leave the host as it was.
+-- hold, reset on each run, and leave the host as it was. `make test` runs this
+-- file on Lua 5.1, LuaJIT 2.1, 5.3 and 5.4 with the same expectations.
+local compat = require "aza.compat"
 local sandbox = require "aza.protocol.sandbox"
 
 local BUDGET = 2000000
@@ -50,6 +52,39 @@ describe("aza.protocol.sandbox", function()
       local msg = fails("E_SCRIPT", "binary chunk",
         run("local f, e = load('\\27LuaT\\0\\25\\147\\r\\n\\26\\n') assert(f == nil) error(e)"))
       assert.is_truthy(msg:find("proto.lua:1:", 1, true), msg)
+    end)
+
+    it("a binary chunk from a reader function", function()
+      -- 5.1 has no mode argument: aza checks the first byte the reader gives
+      fails("E_SCRIPT", "binary chunk", run([[
+        local parts = { '\27Lua', 'Q\0' }
+        local i = 0
+        local f, e = load(function() i = i + 1 return parts[i] end)
+        assert(f == nil) error(e)]]))
+      assert.same({ true, 7 }, { run([[
+        local parts = { 'return ', '3 + 4' }
+        local i = 0
+        return load(function() i = i + 1 return parts[i] end)()]]) })
+    end)
+
+    it("a binary chunk given to the sandbox itself", function()
+      fails("E_SYNTAX", "binary chunk", sandbox.run("\27LuaQ\0\1\4", "@proto.lua"))
+      fails("E_SYNTAX", "binary chunk", sandbox.run("\27LJ\2", "@proto.lua"))
+    end)
+
+    it("the 5.1 and LuaJIT names: setfenv, getfenv, newproxy, jit, ffi, bit", function()
+      for _, name in ipairs { "setfenv", "getfenv", "newproxy", "gcinfo", "jit", "ffi", "bit",
+                              "module", "loadstring" } do
+        fails("E_SCRIPT", "'" .. name .. "' is not available in protocols",
+          run("return " .. name))
+      end
+    end)
+
+    it("a function's environment cannot be reached through another function", function()
+      -- 5.1/LuaJIT: functions carry environments; 5.2+: _ENV is an upvalue
+      fails("E_SCRIPT", "'setfenv' is not available", run("setfenv(1, {})"))
+      fails("E_SCRIPT", "'getfenv' is not available", run("return getfenv(print)"))
+      assert.same({ true, "table" }, { run("return type(_G)") })
     end)
 
     it('load with mode "b"', function()
@@ -115,7 +150,7 @@ describe("aza.protocol.sandbox", function()
         return string.rep('x', 2)]]) })
       -- the next protocol, and the host, see the real one
       assert.same({ true, "xx", "yy" }, { run("return string.rep('x', 2), ('y'):rep(2)") })
-      assert.equal("ab ab", string.rep("ab", 2, " "))
+      assert.equal("ab ab", compat.rep("ab", 2, " "))
       assert.equal(string, getmetatable("").__index)
     end)
 
@@ -164,6 +199,33 @@ return protocol "first" { version = string.rep("1", 2) }
         run("while true do pcall(function() while true do end end) end"))
     end)
 
+    it("an endless loop on this interpreter (" .. compat.interpreter .. ")", function()
+      -- LuaJIT: compiled traces never call the count hook; the sandbox turns the JIT off
+      -- for the script and every function it defines, so the budget holds there too
+      local t0 = os.clock()
+      fails("E_LIMIT", "instruction budget", run("x = 0\nwhile true do x = x + 1 end"))
+      fails("E_LIMIT", "instruction budget",
+        run("local function f() local y = 0 for i = 1, 1e12 do y = y + i end end f()"))
+      fails("E_LIMIT", "instruction budget",
+        run("local f = load('local y = 0 while true do y = y + 1 end') f()"))
+      assert.is_true(os.clock() - t0 < 5, "took " .. (os.clock() - t0) .. " s")
+    end)
+
+    it("work in one instruction that allocates nothing: the CPU-time deadline", function()
+      -- 5.1 and LuaJIT intern strings, so `a .. a` of an existing result allocates
+      -- nothing: the allocator cannot charge it, the deadline stops it
+      local t0 = os.clock()
+      local ok, msg, code = run("local a = ('x'):rep(2e6) while true do local b = a .. a end",
+        { budget = 1e12, memory = 64 * 1024 * 1024, cpu_ms = 300 })
+      assert.is_nil(ok)
+      assert.equal("E_LIMIT", code)
+      assert.is_truthy(msg:find("proto.lua:1: CPU time limit of 300 ms exceeded", 1, true)
+        or msg:find("instruction budget", 1, true), msg)
+      assert.is_true(os.clock() - t0 < 3, "took " .. (os.clock() - t0) .. " s")
+      fails("E_LIMIT", "proto.lua:1: CPU time limit of 200 ms exceeded",
+        run("while true do end", { budget = 1e12, cpu_ms = 200 }))
+    end)
+
     it("a memory bomb: string.rep('x', 2^30)", function()
       fails("E_LIMIT", "proto.lua:1: memory cap of 8388608 bytes exceeded",
         run("return string.rep('x', 2^30)"))
@@ -196,7 +258,8 @@ return protocol "first" { version = string.rep("1", 2) }
         "local s = ('x'):rep(1000000) while true do local u = s:upper() end",
         "local t = {} for i = 1, 100000 do t[i] = i end while true do table.sort(t) end",
         "local t = {} for i = 1, 100000 do t[i] = '' end while true do table.concat(t) end",
-        "local t = {} for i = 1, 100000 do t[i] = i end while true do table.unpack(t) end",
+        "local t = {} for i = 1, 5000 do t[i] = i end while true do table.unpack(t) end",
+        "local t = {} for i = 1, 5000 do t[i] = i end while true do select('#', table.unpack(t)) end",
         "local t = {} for i = 1, 100000 do t[i] = i end "
           .. "while true do table.insert(t, 1, 0) table.remove(t, 1) end",
         "local s = (' '):rep(1000000) while true do tonumber(s) end",
@@ -207,6 +270,16 @@ return protocol "first" { version = string.rep("1", 2) }
         fails("E_LIMIT", "instruction budget", run(src, { memory = 32 * 1024 * 1024 }))
         assert.is_true(os.clock() - t0 < 2, src .. " took " .. (os.clock() - t0) .. " s")
       end
+    end)
+
+    it("unpack and select beyond the values every interpreter can hold", function()
+      fails("E_SCRIPT", "proto.lua:1: table.unpack: at most 7000 values in protocols",
+        run("local t = {} for i = 1, 100000 do t[i] = i end return table.unpack(t)"))
+      fails("E_SCRIPT", "proto.lua:2: table.unpack: at most 7000 values in protocols",
+        run("local x = 1\nlocal y = unpack({}, 1, 1e9)"))
+      -- in a tail call the caller's frame is gone: the file is named, the line may not be
+      fails("E_SCRIPT", "table.unpack: at most 7000 values in protocols",
+        run("return unpack({}, 1, 1e9)"))
     end)
 
     it("table.move over a huge range", function()

@@ -72,9 +72,13 @@ function M.run(cmdline, opts)
     errfile = os.tmpname()
     cmdline = cmdline .. " 2>" .. M.quote(errfile)
   end
-  local p = assert(io.popen(cmdline, "r"))
+  -- the exit status through a file: 5.1's and LuaJIT's close() of a pipe does not give it
+  local codefile = os.tmpname()
+  local p = assert(io.popen(cmdline .. "; echo $? >" .. M.quote(codefile), "r"))
   local out = p:read("*a")
-  local _, _, code = p:close()
+  p:close()
+  local code = tonumber((M.slurp(codefile):match("%d+")))
+  os.remove(codefile)
   local err = ""
   if errfile then
     err = M.slurp(errfile)

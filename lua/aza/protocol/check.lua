@@ -703,7 +703,8 @@ local function reduce_percent(a, err)
     return
   end
   if a.low > a.high then
-    err("reduce: band lo > hi (low = " .. a.low .. ", high = " .. a.high .. "); swap them")
+    err("reduce: band lo > hi (low = " .. util.number(a.low) .. ", high = "
+      .. util.number(a.high) .. "); swap them")
   elseif percent_ok(a.percent) and (a.percent < a.low or a.percent > a.high) then
     err("reduce: percent " .. a.percent .. " is outside its band " .. a.low .. "-" .. a.high)
   end
@@ -749,7 +750,8 @@ local function set_dose_band(a, err)
   elseif type(b) ~= "table" or not positive(b[1]) or not positive(b[2]) then
     err("set_dose: band must be { low, high } in mg/kg/day")
   elseif b[1] > b[2] then
-    err("set_dose: band lo > hi (" .. b[1] .. " > " .. b[2] .. "); swap them")
+    err("set_dose: band lo > hi (" .. util.number(b[1]) .. " > " .. util.number(b[2])
+      .. "); swap them")
   elseif positive(a.mg_per_kg_per_day)
       and (a.mg_per_kg_per_day < b[1] or a.mg_per_kg_per_day > b[2]) then
     err("set_dose: " .. a.mg_per_kg_per_day .. " mg/kg/day is outside its band "
@@ -884,7 +886,7 @@ local function check_bands(t, path, report, seen)
     if is_band_key(k) then
       local lo, hi = band_bounds(v)
       if lo and lo > hi then
-        report(k, name .. ": band lo > hi (" .. tostring(lo) .. " > " .. tostring(hi)
+        report(k, name .. ": band lo > hi (" .. util.number(lo) .. " > " .. util.number(hi)
           .. "); swap them")
       end
     end

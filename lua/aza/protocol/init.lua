@@ -158,6 +158,7 @@
 --                                    { as_of = "2026-11-21" }))
 -- print(result.decision, result.dose.target_mg_per_day)   --> proceed 150
 
+local compat = require "aza.compat"
 local loader = require "aza.protocol.load"
 local compile = require "aza.protocol.compile"
 local evaluate = require "aza.protocol.evaluate"
@@ -211,9 +212,39 @@ local views = setmetatable({}, { __mode = "k" })
 
 local READONLY = "aza.protocol: a loaded protocol is read-only"
 
+local FROZEN = {
+  __newindex = function()
+    error(READONLY, 2)
+  end,
+  __metatable = false,
+}
+
+-- a deep copy that refuses new keys (shared and cyclic references kept as such)
+local function frozen_copy(t, seen)
+  if type(t) ~= "table" then
+    return t
+  end
+  if seen[t] then
+    return seen[t]
+  end
+  local c = {}
+  seen[t] = c
+  for k, v in next, t do
+    c[k] = frozen_copy(v, seen)
+  end
+  return setmetatable(c, FROZEN)
+end
+
+-- A read-only view of `t`. From 5.2 on, a proxy: `#`, `pairs` and `ipairs` see through
+-- it (__len, __pairs, __index), and every assignment raises. On 5.1 and LuaJIT they do
+-- not see through a proxy, so the view is a fresh copy at each access of a protocol
+-- field: assigning to it raises for a new key and changes only that copy otherwise.
 local function readonly(t)
   if type(t) ~= "table" then
     return t
+  end
+  if compat.fenv then
+    return frozen_copy(t, {})
   end
   local v = views[t]
   if v then

@@ -65,8 +65,17 @@ local M = {}
 M.BUDGET = 10000000
 --- Default memory cap of one run, in bytes.
 M.MEMORY = 32 * 1024 * 1024
+--- Default processor time of one run, in milliseconds: a deadline the count
+-- hook checks, for work inside one instruction that the budget cannot see.
+M.CPU_MS = 2000
 --- Most elements `table.move` may move in one call.
 M.MOVE_MAX = 2 ^ 20
+--- Most values `unpack`, `table.unpack` and `select` may take or give in one
+-- call (Lua 5.1's C stack holds 8000; the same limit on every interpreter).
+M.VALUES_MAX = 7000
+
+-- bytes of copying that cost one instruction (as the C allocator charges)
+local BYTES_PER_STEP = 32
 
 -- names a plain Lua script might expect, and why they are missing
 local REMOVED = {
@@ -185,15 +194,6 @@ local function safe_format(fmt, ...)
   return sformat(fmt, unpack(args, 1, args.n))
 end
 
--- string.rep("", 2^50) would loop 2^50 times inside C: answer it here.
--- Large results need no check of their own: the allocation fails against
--- the memory cap (E_LIMIT) before any copying starts.
-local function safe_rep(s, n, sep)
-  if s == "" and (sep == nil or sep == "") then
-    return ""
-  end
-  return compat.rep(s, n, sep)
-end
 
 local function safe_move(a1, f, e, t, a2)
   if type(f) == "number" and type(e) == "number" and e >= f and e - f >= M.MOVE_MAX then
@@ -205,7 +205,7 @@ end
 -- Wrappers that charge the instruction budget (charge(n)) before library
 -- functions whose C work grows with their input without allocating in
 -- proportion (allocations are charged by the C allocator itself).
-local function charged(charge)
+local function charged(charge, where)
   local log = compat.log
   local function len(t)
     return type(t) == "table" and #t or 0
@@ -218,6 +218,38 @@ local function charged(charge)
     end
   end
   local W = {}
+  -- string.rep("", 2^50) would loop 2^50 times inside C: answer it here.
+  -- Copying is charged before it starts (5.1 and LuaJIT intern strings: a
+  -- result that exists already allocates nothing for the allocator to charge);
+  -- a result too large fails against the memory cap before any copying.
+  function W.rep(s, n, sep)
+    if s == "" and (sep == nil or sep == "") then
+      return ""
+    end
+    local r = compat.rep(s, n, sep) -- too large: the memory cap refuses it first
+    charge(#r / BYTES_PER_STEP)
+    return r
+  end
+  local function copying(f)
+    return function(s, ...)
+      local r = f(s, ...)
+      if type(r) == "string" then
+        charge(#r / BYTES_PER_STEP)
+      end
+      return r
+    end
+  end
+  W.upper, W.lower, W.reverse, W.sub = copying(string.upper), copying(string.lower),
+    copying(string.reverse), copying(string.sub)
+  local function values(n, what)
+    if n > M.VALUES_MAX then
+      -- the caller's frame may be gone (`return table.unpack(t)` is a tail call): the
+      -- position is the script line the hook saw last
+      error((where() or "") .. " " .. what .. ": at most " .. sformat("%d", M.VALUES_MAX)
+        .. " values in protocols", 0)
+    end
+    charge(n)
+  end
   function W.sort(t, comp)
     local n = len(t)
     if n > 1 then
@@ -230,7 +262,11 @@ local function charged(charge)
     return (table.concat(t, sep, i, j))
   end
   function W.unpack(t, i, j)
-    span(t, i, j)
+    local a = i == nil and 1 or tonumber(i)
+    local b = j == nil and len(t) or tonumber(j)
+    if a and b and b >= a then
+      values(b - a + 1, "table.unpack")
+    end
     return unpack(t, i, j)
   end
   function W.insert(t, ...)
@@ -254,7 +290,7 @@ local function charged(charge)
     return tonumber(v, base)
   end
   function W.select(n, ...)
-    charge(select("#", ...))
+    values(select("#", ...), "select")
     return select(n, ...)
   end
   return W
@@ -283,13 +319,15 @@ function M.env(opts)
   local charge = opts.charge or function(n)
     return core().sandbox_charge(n)
   end
-  local W = charged(charge)
+  local where = opts.where or function()
+    return core().sandbox_where()
+  end
+  local W = charged(charge, where)
   local env = {}
 
   local str = readonly("string", {
     byte = W.byte, char = string.char, format = safe_format, len = string.len,
-    lower = string.lower, rep = safe_rep, reverse = string.reverse, sub = string.sub,
-    upper = string.upper,
+    lower = W.lower, rep = W.rep, reverse = W.reverse, sub = W.sub, upper = W.upper,
   })
   local mth = readonly("math", copy_except(math, { random = true, randomseed = true }))
   local tbl = readonly("table", {
@@ -358,7 +396,8 @@ end
 -- @tparam string source the script text (binary chunks are refused)
 -- @tparam string chunkname `"@file"`, so that messages read `file:line: ...`
 -- @tparam[opt] table opts `names` (extra globals), `budget` (instructions,
---   default `BUDGET`), `memory` (bytes, default `MEMORY`), `suggest`
+--   default `BUDGET`), `memory` (bytes, default `MEMORY`), `cpu_ms`
+--   (processor time in milliseconds, default `CPU_MS`), `suggest`
 --   (function(name) -> a name to suggest for an unknown one, or nil)
 -- @return true and the script's results
 -- @return[2] nil
@@ -370,10 +409,10 @@ function M.run(source, chunkname, opts)
   local c = core()
   local env, str = M.env {
     names = opts.names, suggest = opts.suggest, tripped = c.sandbox_tripped,
-    charge = c.sandbox_charge,
+    charge = c.sandbox_charge, where = c.sandbox_where,
   }
   return c.sandbox_run(source, chunkname, env, opts.budget or M.BUDGET,
-    opts.memory or M.MEMORY, str)
+    opts.memory or M.MEMORY, str, opts.cpu_ms or M.CPU_MS)
 end
 
 --- Is a name one the sandbox removes on purpose?

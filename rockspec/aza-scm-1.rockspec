@@ -7,7 +7,7 @@ source = {
 }
 
 description = {
-  summary = "Unit-safe azathioprine protocols: a C core and a Lua 5.4 module",
+  summary = "Unit-safe azathioprine protocols: a C core and a module for Lua 5.1-5.4 and LuaJIT",
   detailed = [[
 aza lets hospital informatics staff write, test and run site-specific azathioprine
 protocols as Lua scripts. A C core does UCUM unit-safe dose maths and rule evaluation;
@@ -18,8 +18,9 @@ LPeg parses the protocol language; every dose it prints is explained and cited.
 }
 
 dependencies = {
-  "lua >= 5.4, < 5.5",
+  "lua >= 5.1, < 5.5",
   "lpeg >= 1.0",
+  "lua-cjson >= 2.1",
 }
 
 build = {

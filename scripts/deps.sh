@@ -2,7 +2,8 @@
 # Install the Debian packages aza needs that are not installed yet.
 # Uses sudo when not root. Installs nothing when everything is present.
 set -eu
-pkgs="cmake make gcc lua5.4 liblua5.4-dev lua-lpeg lua-busted lua-check luarocks lua-cjson
+pkgs="cmake make gcc lua5.4 liblua5.4-dev lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev
+luajit libluajit-5.1-dev lua-lpeg lua-busted lua-check luarocks lua-cjson
 clang-format clang libclang-rt-14-dev valgrind locales"
 missing=""
 for p in $pkgs; do

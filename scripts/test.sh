@@ -1,9 +1,20 @@
 #!/bin/sh
 # Run every test stage of aza and end with one line "N passed, N failed".
 # Counts: individual C checks and busted tests, plus one per lint/format/
-# install/fuzz stage. Exit status is non-zero when anything failed.
+# install/fuzz/host stage. Exit status is non-zero when anything failed.
+#
+# LUA (lua5.4 by default) is the interpreter of the main run: C tests once,
+# the busted suite, luacheck, the install check and the host example under
+# it. With AZA_MATRIX=1 (plain `make test`) the busted suite, the install
+# check and the host example then run again under each other interpreter
+# (lua5.1, luajit, lua5.3), each against its own build-<lua>/ folder, and
+# the demo patient's JSON result must be byte-identical on all four.
 set -u
+LUA=${LUA:-lua5.4}
 BUILD=${BUILD:-build}
+MATRIX=${AZA_MATRIX:-}
+build_of() { if [ "$1" = lua5.4 ]; then echo build; else echo "build-$1"; fi; }
+task_of() { case "$1" in lua5.4) echo lua54 ;; lua5.3) echo lua53 ;; lua5.1) echo lua51 ;; *) echo "$1" ;; esac; }
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 passed=0
@@ -35,20 +46,20 @@ fi
 stage "C unit tests under valgrind"
 if command -v valgrind >/dev/null 2>&1; then
   vg_fail=0
-  for t in test_status test_units test_qty test_dose test_eval; do
+  for t in test_status test_hash test_units test_qty test_dose test_eval; do
     if ! valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
          "$BUILD/$t" >"$log/vg-$t" 2>&1; then
       vg_fail=1; echo "valgrind: $t"; tail -n 20 "$log/vg-$t"
     fi
   done
-  if [ "$vg_fail" -eq 0 ]; then add 1 0; echo "clean (5 programs)"; else add 0 1; fi
+  if [ "$vg_fail" -eq 0 ]; then add 1 0; echo "clean (6 programs)"; else add 0 1; fi
 else
   echo "valgrind not found: skipped"
 fi
 
-# 2. busted specs (Lua 5.4, set in .busted). A comma-decimal locale is built
-# into a private LOCPATH so the locale specs run on machines without one.
-stage "busted specs"
+# 2. busted specs, one interpreter at a time (.busted has a task per
+# interpreter). A comma-decimal locale is built into a private LOCPATH so the
+# locale specs run on machines without one.
 if command -v localedef >/dev/null 2>&1 && [ -d /usr/share/i18n/locales ]; then
   mkdir -p "$log/locale"
   if localedef -i de_DE -f UTF-8 "$log/locale/de_DE.UTF-8" >/dev/null 2>&1; then
@@ -56,24 +67,63 @@ if command -v localedef >/dev/null 2>&1 && [ -d /usr/share/i18n/locales ]; then
     export LOCPATH
   fi
 fi
-busted --output=utfTerminal --no-auto-insulate >"$log/busted" 2>&1 && ok=1 || ok=0
-sed -n '/^[0-9]* success/,$p' "$log/busted" | head -c 6000
-grep -E '^ucum |^seed ' "$log/busted" || true
-line=$(grep -E '^[0-9]+ success' "$log/busted" | tail -n 1)
-if [ -n "$line" ]; then
-  p=$(echo "$line" | awk '{print $1}')
-  f=$(echo "$line" | awk '{print $4 + $7}')
-else
-  p=0; f=1; tail -n 30 "$log/busted"
-fi
-if [ "$ok" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-[ "$f" -ne 0 ] && grep -E -A12 '^(Failure|Error) →' "$log/busted" | head -150
-add "$p" "$f"
+run_busted() { # interpreter
+  stage "busted specs ($1)"
+  out="$log/busted-$1"
+  busted --run="$(task_of "$1")" --output=utfTerminal --no-auto-insulate >"$out" 2>&1 && ok=1 || ok=0
+  sed -n '/^[0-9]* success/,$p' "$out" | head -c 6000
+  grep -E '^ucum |^seed ' "$out" || true
+  line=$(grep -E '^[0-9]+ success' "$out" | tail -n 1)
+  if [ -n "$line" ]; then
+    p=$(echo "$line" | awk '{print $1}')
+    f=$(echo "$line" | awk '{print $4 + $7}')
+  else
+    p=0; f=1; tail -n 30 "$out"
+  fi
+  if [ "$ok" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  [ "$f" -ne 0 ] && grep -E -A12 '^(Failure|Error) →' "$out" | head -150
+  add "$p" "$f"
+}
+
+# the install check and the host example, for one interpreter
+run_install() { # interpreter
+  stage "install check ($1: luarocks make)"
+  if LUA="$1" sh scripts/install-check.sh >"$log/install-$1" 2>&1; then add 1 0; tail -n 4 "$log/install-$1"
+  else add 0 1; tail -n 30 "$log/install-$1"; fi
+}
+
+run_host() { # interpreter
+  stage "host example ($1: examples/hosts/aza_host embeds $1)"
+  b=$(build_of "$1")
+  if [ ! -x "$b/aza_host" ]; then add 0 1; echo "$b/aza_host was not built"; return; fi
+  if "$b/aza_host" "$(pwd)" "$(pwd)/$b" ibd examples/patients/ibd-new-start.json 2026-11-21 \
+       >"$log/host-$1.json" 2>&1 \
+     && "$1" bin/aza evaluate --protocol ibd --as-of 2026-11-21 --format json \
+       examples/patients/ibd-new-start.json >"$log/cli-$1.json" 2>&1 \
+     && cmp -s "$log/host-$1.json" "$log/cli-$1.json"; then
+    add 1 0; echo "same result as '$1 bin/aza evaluate --format json' ($(wc -c <"$log/host-$1.json") bytes)"
+  else
+    add 0 1; head -n 20 "$log/host-$1.json"
+  fi
+}
+
+run_busted "$LUA"
 
 # 3. luacheck over every Lua file (.luacheckrc lists them).
 stage "luacheck"
 if luacheck --no-color -q . >"$log/luacheck" 2>&1; then add 1 0; tail -n 1 "$log/luacheck"
 else add 0 1; cat "$log/luacheck" | tail -n 40; fi
+
+# 3b. every Lua file parses as Lua 5.1 (no //, bit operators, goto, <const>,
+# <close>), and none uses an escape 5.1 reads differently (\x.., \u{...}).
+stage "Lua sources in the common subset (luac5.1 -p)"
+lua_files=$(git ls-files '*.lua' 'bin/aza' 2>/dev/null)
+if luac5.1 -p $lua_files >"$log/luac" 2>&1 \
+   && ! grep -nE '\\x[0-9A-Fa-f]{2}|\\u\{' $lua_files >"$log/escapes" 2>&1; then
+  add 1 0; echo "clean ($(echo $lua_files | wc -w) files)"
+else
+  add 0 1; cat "$log/luac" "$log/escapes" | head -20
+fi
 
 # 4. clang-format check of the C sources.
 stage "clang-format"
@@ -86,10 +136,10 @@ if grep -rn 'lua\.h\|lauxlib\.h\|lualib\.h' csrc/core >/dev/null 2>&1; then
   add 0 1; grep -rn 'lua\.h\|lauxlib\.h\|lualib\.h' csrc/core
 else add 1 0; echo "clean"; fi
 
-# 6. install check: luarocks make into a temporary tree, then run the installed CLI.
-stage "install check (luarocks make)"
-if sh scripts/install-check.sh >"$log/install" 2>&1; then add 1 0; tail -n 3 "$log/install"
-else add 0 1; tail -n 30 "$log/install"; fi
+# 6. install check: luarocks make into a temporary tree, then run the installed CLI
+# and require the installed module; then the host example.
+run_install "$LUA"
+run_host "$LUA"
 
 # 7. fuzz smoke: 30 seconds in all when clang is present.
 stage "fuzz smoke"
@@ -98,6 +148,37 @@ if command -v clang >/dev/null 2>&1; then
   else add 0 1; tail -n 30 "$log/fuzz"; fi
 else
   echo "clang not found: fuzz smoke skipped"
+fi
+
+# 8. the other interpreters: build, busted, install check, host example; then
+# the demo patient's JSON result must be the same bytes on all four.
+if [ -n "$MATRIX" ]; then
+  others=""
+  for other in lua5.1 luajit lua5.3 lua5.4; do [ "$other" = "$LUA" ] || others="$others $other"; done
+  for other in $others; do
+    b=$(build_of "$other")
+    stage "build ($other into $b/)"
+    if cmake -S . -B "$b" -DAZA_LUA="$other" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$log/build-$other" 2>&1 \
+       && cmake --build "$b" -j2 >>"$log/build-$other" 2>&1; then
+      add 1 0; echo "built"
+    else
+      add 0 1; tail -n 30 "$log/build-$other"; continue
+    fi
+    run_busted "$other"
+    run_install "$other"
+    run_host "$other"
+  done
+  stage "byte-identical results on lua5.4, lua5.3, lua5.1 and luajit"
+  same=1
+  for other in lua5.4 lua5.3 lua5.1 luajit; do
+    for fmt in json text cards; do
+      "$other" bin/aza evaluate --protocol ibd --format "$fmt" examples/patients/ibd-new-start.json \
+        >"$log/same-$other.$fmt" 2>&1 || same=0
+      cmp -s "$log/same-lua5.4.$fmt" "$log/same-$other.$fmt" || { same=0; echo "differs: $other $fmt"; }
+    done
+  done
+  if [ "$same" -eq 1 ]; then add 1 0; echo "identical (json, text and cards; $(md5sum <"$log/same-lua5.4.json" | cut -c1-12))"
+  else add 0 1; fi
 fi
 
 echo

@@ -161,7 +161,8 @@ describe("bin/aza", function()
     local core = require "aza.core"
     for _, a in ipairs { "--version", "version" } do
       local out, err, code = aza(a)
-      assert.same({ "aza " .. core.version .. " (" .. require("aza.compat").version .. ")\n", "", 0 },
+      local version = require("aza.compat").version
+      assert.same({ "aza " .. core.version .. " (" .. version .. ")\n", "", 0 },
         { out, err, code })
     end
   end)

@@ -65,7 +65,8 @@ describe("examples/site (docs/authoring.md)", function()
                   azathioprine = { status = "naive" } },
       expect = { decision = "proceed", target_mg_per_day = 125 } } }]])
     f:close()
-    local out, status = run(cli.LUA .. " bin/aza test examples/site/site_ibd.lua " .. cli.quote(tmp))
+    local out, status = run(cli.LUA .. " bin/aza test examples/site/site_ibd.lua "
+      .. cli.quote(tmp))
     os.remove(tmp)
     assert.equal(1, status, out)
     assert.truthy(out:find("expected target 125 mg/day, got 150 mg/day", 1, true), out)

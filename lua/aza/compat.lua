@@ -2,7 +2,7 @@
 -- LuaJIT 2.1, 5.3 and 5.4.
 --
 -- Everything else in aza is written in the subset the four share (no `//`,
--- bit operators, `goto`, `<const>`, `<close>`, `\x`/`\u{}` escapes, `utf8`)
+-- bit operators, `goto`, `<const>`, `<close>`, hex (\x) and Unicode (\u) escapes, `utf8`)
 -- and asks this module for what they spell differently. Functions here give
 -- the same answer on every interpreter, so that results are byte-identical.
 -- `docs/internals/compat.md` lists each difference and why it is handled so.

@@ -259,7 +259,8 @@ return protocol "first" { version = string.rep("1", 2) }
         "local t = {} for i = 1, 100000 do t[i] = i end while true do table.sort(t) end",
         "local t = {} for i = 1, 100000 do t[i] = '' end while true do table.concat(t) end",
         "local t = {} for i = 1, 5000 do t[i] = i end while true do table.unpack(t) end",
-        "local t = {} for i = 1, 5000 do t[i] = i end while true do select('#', table.unpack(t)) end",
+        "local t = {} for i = 1, 5000 do t[i] = i end "
+          .. "while true do select('#', table.unpack(t)) end",
         "local t = {} for i = 1, 100000 do t[i] = i end "
           .. "while true do table.insert(t, 1, 0) table.remove(t, 1) end",
         "local s = (' '):rep(1000000) while true do tonumber(s) end",

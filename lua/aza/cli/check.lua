@@ -19,8 +19,8 @@
 
 local protocol = require "aza.protocol"
 
-local ipairs, math, pairs, string, table, tostring, type =
-  ipairs, math, pairs, string, table, tostring, type
+local ipairs, pairs, string, table, tostring, type =
+  ipairs, pairs, string, table, tostring, type
 
 local M = {}
 

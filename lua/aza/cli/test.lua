@@ -47,8 +47,8 @@ local protocol = require "aza.protocol"
 local text_num = require("aza.render.text").num
 local util = require "aza.util"
 
-local io, ipairs, load, math, pairs, pcall, string, table, tostring, type =
-  io, ipairs, load, math, pairs, pcall, string, table, tostring, type
+local io, ipairs, math, pairs, pcall, string, table, tostring, type =
+  io, ipairs, math, pairs, pcall, string, table, tostring, type
 local dirname, exists = util.dirname, util.exists
 
 local M = {}

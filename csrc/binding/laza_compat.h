@@ -138,22 +138,22 @@ static inline lua_Integer azaC_optinteger(lua_State *L, int arg,
   return lua_isnoneornil(L, arg) ? def : azaC_checkinteger(L, arg);
 }
 
-#define luaL_checkinteger(L, a)    azaC_checkinteger(L, a)
-#define luaL_optinteger(L, a, d)   azaC_optinteger(L, a, d)
-#define lua_absindex(L, i)      azaC_absindex(L, i)
-#define lua_tonumberx(L, i, p)  azaC_tonumberx(L, i, p)
-#define lua_getlocaledecpoint() (localeconv()->decimal_point[0])
-#define lua_getfield(L, i, k)   azaC_getfield(L, i, k)
-#define lua_rawgeti(L, i, n)    azaC_rawgeti(L, i, n)
-#define lua_rawseti(L, i, n)    azaC_rawseti(L, i, n)
-#define lua_rawget(L, i)        azaC_rawget(L, i)
-#define lua_gettable(L, i)      azaC_gettable(L, i)
-#define lua_rawlen(L, i)        lua_objlen(L, i)
-#define luaL_len(L, i)          ((lua_Integer)lua_objlen(L, i))
-#define luaL_setfuncs(L, l, n)  azaC_setfuncs(L, l, n)
-#define luaL_testudata(L, i, t) azaC_testudata(L, i, t)
-#define luaL_setmetatable(L, t) azaC_setmetatable(L, t)
-#define lua_tointegerx(L, i, p) azaC_tointegerx(L, i, p)
+#define luaL_checkinteger(L, a)  azaC_checkinteger(L, a)
+#define luaL_optinteger(L, a, d) azaC_optinteger(L, a, d)
+#define lua_absindex(L, i)       azaC_absindex(L, i)
+#define lua_tonumberx(L, i, p)   azaC_tonumberx(L, i, p)
+#define lua_getlocaledecpoint()  (localeconv()->decimal_point[0])
+#define lua_getfield(L, i, k)    azaC_getfield(L, i, k)
+#define lua_rawgeti(L, i, n)     azaC_rawgeti(L, i, n)
+#define lua_rawseti(L, i, n)     azaC_rawseti(L, i, n)
+#define lua_rawget(L, i)         azaC_rawget(L, i)
+#define lua_gettable(L, i)       azaC_gettable(L, i)
+#define lua_rawlen(L, i)         lua_objlen(L, i)
+#define luaL_len(L, i)           ((lua_Integer)lua_objlen(L, i))
+#define luaL_setfuncs(L, l, n)   azaC_setfuncs(L, l, n)
+#define luaL_testudata(L, i, t)  azaC_testudata(L, i, t)
+#define luaL_setmetatable(L, t)  azaC_setmetatable(L, t)
+#define lua_tointegerx(L, i, p)  azaC_tointegerx(L, i, p)
 #undef luaL_newlib
 #define luaL_newlib(L, l)                                                      \
   (lua_createtable(L, 0, (int)(sizeof(l) / sizeof((l)[0]) - 1)),               \

@@ -348,12 +348,20 @@ static int sandbox_tripped(lua_State *L) {
  * spent; does nothing outside a sandbox.
  * @function sandbox_charge
  * @tparam number n instructions to charge (negative counts as 0)
+ * @tparam[opt] number bytes a result about to be made: raises the memory
+ *   cap's error when it cannot fit (before any work is done)
  */
 static int sandbox_charge(lua_State *L) {
   lua_Number n = luaL_checknumber(L, 1);
+  lua_Number bytes = luaL_optnumber(L, 2, 0);
   sb_state *s = sb_current(L);
   if (s == NULL) {
     return 0;
+  }
+  if (!(bytes <= (lua_Number)(s->cap - s->used))) { /* NaN too */
+    s->tripped = SB_MEMORY;
+    sb_message(L, s, "memory cap of %lld bytes exceeded", (long long)s->cap);
+    return lua_error(L);
   }
   if (n >= (lua_Number)s->budget || n != n) {
     s->steps = -1;

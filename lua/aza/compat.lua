@@ -13,8 +13,8 @@
 -- print(compat.interpreter)          --> "lua5.4", "lua5.3", "lua5.1" or "luajit"
 -- print(compat.idiv(7, 2))           --> 3
 
-local io, load, math, package, pcall, require, select, string, table, type =
-  io, load, math, package, pcall, require, select, string, table, type
+local io, load, math, package, pcall, require, select, string, table, tonumber, type =
+  io, load, math, package, pcall, require, select, string, table, tonumber, type
 local setfenv, loadstring = rawget(_G, "setfenv"), rawget(_G, "loadstring")
 
 local M = {}
@@ -84,6 +84,27 @@ end
 -- @treturn integer
 M.rawlen = rawget(_G, "rawlen") or function(v)
   return #v
+end
+
+--- `tonumber` that reads `.` as the decimal point whatever `LC_NUMERIC` says (PUC
+-- Lua 5.1 reads numbers with the C library's locale-bound `strtod`; 5.3+ retry with
+-- the locale's point, LuaJIT never uses the locale). Text holding the locale's own
+-- decimal point (`2,5` under de_DE) is not a number, on every interpreter.
+-- @param v
+-- @tparam[opt] integer base
+-- @treturn number|nil
+function M.tonumber(v, base)
+  if base ~= nil or type(v) ~= "string" then
+    return tonumber(v, base)
+  end
+  local point = string.sub(string.format("%.1f", 0.5), 2, -2)
+  if point == "." then
+    return tonumber(v)
+  end
+  if string.find(v, point, 1, true) then
+    return nil
+  end
+  return tonumber(v) or tonumber((string.gsub(v, "%.", point, 1)))
 end
 
 --- `string.rep(s, n [, sep])` (5.1 has no separator).

@@ -9,7 +9,7 @@
 -- print(table.concat(util.sorted_keys { b = 1, a = 2 }, ","))  --> a,b
 
 local io, ipairs, math, next, string, table, tonumber, type =
-  io, ipairs, math, next, string, table, tonumber, type
+  io, ipairs, math, next, string, table, require("aza.compat").tonumber, type
 
 local M = {}
 

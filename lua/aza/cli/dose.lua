@@ -37,7 +37,7 @@ local dose = require "aza.dose"
 local parse_number = require("aza.cli.units").parse_number
 
 local ipairs, pairs, table, tonumber, tostring, type =
-  ipairs, pairs, table, tonumber, tostring, type
+  ipairs, pairs, table, require("aza.compat").tonumber, tostring, type
 
 local M = {}
 

@@ -20,7 +20,7 @@
 
 local units = require "aza.units"
 
-local ipairs, tonumber = ipairs, tonumber
+local ipairs, tonumber = ipairs, require("aza.compat").tonumber
 
 local M = {}
 

@@ -27,8 +27,9 @@
 local lpeg = require "lpeg"
 local lex = require "aza.grammar.lexical"
 
-local error, ipairs, math, pairs, pcall, require, string, table, tonumber, tostring, type =
-  error, ipairs, math, pairs, pcall, require, string, table, tonumber, tostring, type
+local error, ipairs, math, pairs, pcall, require, string, table, tostring, type =
+  error, ipairs, math, pairs, pcall, require, string, table, tostring, type
+local tonumber = require("aza.compat").tonumber
 
 local P, S, C, Cc, Cp, Ct, V = lpeg.P, lpeg.S, lpeg.C, lpeg.Cc, lpeg.Cp, lpeg.Ct, lpeg.V
 

@@ -2,8 +2,9 @@
 --
 -- Unanchored, composable patterns (style.md §5b, §7.7): callers anchor them
 -- (`lexical.number * -1`). Numbers use `.` as the only decimal separator and
--- are converted with `tonumber`, which does not depend on the C locale for
--- `.`. No pattern here evaluates anything or has side effects.
+-- are converted with `aza.compat.tonumber`, which reads `.` whatever the C
+-- locale (Lua 5.1's own `tonumber` follows it). No pattern here evaluates
+-- anything or has side effects.
 --
 -- @module aza.grammar.lexical
 -- @usage
@@ -12,7 +13,7 @@
 -- print((lex.dotted_name * -1):match "alt.uln") --> alt.uln
 
 local lpeg = require "lpeg"
-local tonumber = tonumber
+local tonumber = require("aza.compat").tonumber -- "." whatever LC_NUMERIC says
 
 local P, R, S, C, Cs = lpeg.P, lpeg.R, lpeg.S, lpeg.C, lpeg.Cs
 

@@ -53,7 +53,7 @@ local format = string.format
 local concat, sort = table.concat, table.sort
 local date = os.date
 local ipairs, next, pairs, setmetatable, tonumber, tostring, type =
-  ipairs, next, pairs, setmetatable, tonumber, tostring, type
+  ipairs, next, pairs, setmetatable, require("aza.compat").tonumber, tostring, type
 local open, stdin = io.open, io.stdin
 local set_of = util.set_of
 

@@ -23,8 +23,9 @@
 -- local p3 = pgx.phenotype("TPMT", "*1/*8")                 --> "indeterminate" (CPIC)
 -- local a = pgx.classify_activity(18, "st_thomas")          --> "intermediate"
 
-local assert, error, ipairs, loadfile, pairs, setmetatable, tonumber, tostring, type =
-  assert, error, ipairs, loadfile, pairs, setmetatable, tonumber, tostring, type
+local assert, error, ipairs, loadfile, pairs, setmetatable, tostring, type =
+  assert, error, ipairs, loadfile, pairs, setmetatable, tostring, type
+local tonumber = require("aza.compat").tonumber
 local getinfo = debug.getinfo
 local open = io.open
 local huge = math.huge

@@ -226,7 +226,11 @@ local function charged(charge, where)
     if s == "" and (sep == nil or sep == "") then
       return ""
     end
-    local r = compat.rep(s, n, sep) -- too large: the memory cap refuses it first
+    if type(s) == "string" and type(n) == "number" and n > 0 then
+      -- a result larger than the cap is refused before Lua tries to make it
+      charge(0, (#s + (type(sep) == "string" and #sep or 0)) * n)
+    end
+    local r = compat.rep(s, n, sep)
     charge(#r / BYTES_PER_STEP)
     return r
   end
@@ -287,7 +291,7 @@ local function charged(charge, where)
     if type(v) == "string" then
       charge(#v)
     end
-    return tonumber(v, base)
+    return compat.tonumber(v, base)
   end
   function W.select(n, ...)
     values(select("#", ...), "select")
@@ -316,8 +320,8 @@ function M.env(opts)
   local tripped = opts.tripped or function()
     return core().sandbox_tripped()
   end
-  local charge = opts.charge or function(n)
-    return core().sandbox_charge(n)
+  local charge = opts.charge or function(n, bytes)
+    return core().sandbox_charge(n, bytes)
   end
   local where = opts.where or function()
     return core().sandbox_where()

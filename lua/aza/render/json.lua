@@ -27,7 +27,7 @@ local cjson_ok, cjson = pcall(require, "cjson.safe")
 
 local error, getmetatable, ipairs, math, next, pairs, pcall, setmetatable, string, table,
   tonumber, tostring, type = error, getmetatable, ipairs, math, next, pairs, pcall, setmetatable,
-  string, table, tonumber, tostring, type
+  string, table, require("aza.compat").tonumber, tostring, type
 
 local M = {}
 

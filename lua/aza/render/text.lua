@@ -36,7 +36,7 @@
 
 local util = require "aza.util"
 local ipairs, math, pcall, require, string, table, tonumber, tostring, type =
-  ipairs, math, pcall, require, string, table, tonumber, tostring, type
+  ipairs, math, pcall, require, string, table, require("aza.compat").tonumber, tostring, type
 local compat = require "aza.compat"
 
 local M = {}

@@ -36,8 +36,8 @@
 --
 -- @module aza.protocol.dsl
 
-local debug, error, next, select, string, table, tostring, type =
-  debug, error, next, select, string, table, tostring, type
+local debug, error, next, select, setmetatable, string, table, tostring, type =
+  debug, error, next, select, setmetatable, string, table, tostring, type
 
 local getinfo = debug.getinfo
 local sfind, ssub = string.find, string.sub
@@ -50,8 +50,9 @@ M.PROTOCOL_FIELDS = { "id", "title", "version", "description", "extends", "refer
 --- Fields a rule may have.
 M.RULE_FIELDS = { "when", "action", "cite", "message", "require" }
 
--- deep copy of plain data (cycles are cut: a table seen twice is copied once)
-local function copy(v, seen)
+-- deep copy of plain data (cycles are cut: a table seen twice is copied once);
+-- with `mt`, every table of the copy gets that metatable
+local function copy(v, seen, mt)
   if type(v) ~= "table" then
     return v
   end
@@ -62,7 +63,10 @@ local function copy(v, seen)
   local t = {}
   seen[v] = t
   for k, x in next, v do
-    t[copy(k, seen)] = copy(x, seen)
+    t[copy(k, seen, mt)] = copy(x, seen, mt)
+  end
+  if mt then
+    setmetatable(t, mt)
   end
   return t
 end

@@ -219,22 +219,6 @@ local FROZEN = {
   __metatable = false,
 }
 
--- a deep copy that refuses new keys (shared and cyclic references kept as such)
-local function frozen_copy(t, seen)
-  if type(t) ~= "table" then
-    return t
-  end
-  if seen[t] then
-    return seen[t]
-  end
-  local c = {}
-  seen[t] = c
-  for k, v in next, t do
-    c[k] = frozen_copy(v, seen)
-  end
-  return setmetatable(c, FROZEN)
-end
-
 -- A read-only view of `t`. From 5.2 on, a proxy: `#`, `pairs` and `ipairs` see through
 -- it (__len, __pairs, __index), and every assignment raises. On 5.1 and LuaJIT they do
 -- not see through a proxy, so the view is a fresh copy at each access of a protocol
@@ -244,7 +228,7 @@ local function readonly(t)
     return t
   end
   if compat.fenv then
-    return frozen_copy(t, {})
+    return copy(t, {}, FROZEN) -- a deep copy whose tables refuse new keys
   end
   local v = views[t]
   if v then

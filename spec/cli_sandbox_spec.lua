@@ -21,8 +21,11 @@ local HOSTILE = {
   { "bytecode-jit.lua", "\27LJ\2\10\0", "attempt to load a binary chunk" },
   { "os.lua", 'os.execute("touch ' .. "PWNED" .. '")\nreturn protocol "o" {}\n',
     "os.lua:1: 'os' is not available in protocols" },
+  -- 5.1 hashes a long string from 32 of its bytes: these strings all collide, and the
+  -- processor-time deadline may stop the script before the memory cap does
   { "bomb.lua", 'local t = {}\nfor i = 1, 1e9 do t[i] = ("x"):rep(1000) .. i end\n',
-    "bomb.lua:2: memory cap of 33554432 bytes exceeded" },
+    { "bomb.lua:2: memory cap of 33554432 bytes exceeded",
+      "bomb.lua:2: CPU time limit of 2000 ms exceeded" } },
   { "string-bomb.lua", 'local s = ("x"):rep(2^31)\n', "memory cap of 33554432 bytes exceeded" },
 }
 
@@ -36,17 +39,27 @@ describe("hostile protocols on " .. cli.LUA, function()
     os.execute("rm -rf " .. cli.quote(dir))
   end)
 
+  -- the message names one of the expected limits
+  local function names(text, expected)
+    for _, e in ipairs(type(expected) == "table" and expected or { expected }) do
+      if text:find(e, 1, true) then
+        return true
+      end
+    end
+    return false
+  end
+
   for _, case in ipairs(HOSTILE) do
     it(case[1] .. " is refused by evaluate and check with exit 3", function()
       local path = write(case[1], case[2])
       local out, err, code = cli.aza({ "evaluate", "--protocol", path, PATIENT })
       assert.equal(3, code)
       assert.equal("", out)
-      assert.is_truthy(err:find(case[3], 1, true), err)
+      assert.is_true(names(err, case[3]), err)
       assert.is_nil(err:find("traceback", 1, true), err)
       out, err, code = cli.aza({ "check", path })
       assert.equal(3, code)
-      assert.is_truthy((out .. err):find(case[3], 1, true), out .. err)
+      assert.is_true(names(out .. err, case[3]), out .. err)
       assert.is_nil(io.open("PWNED", "rb"), "os.execute ran")
     end)
   end

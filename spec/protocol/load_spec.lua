@@ -302,6 +302,44 @@ return protocol "site" {
       rmdir(dir)
     end)
 
+    it("extends only a protocol id or a .lua file inside the extending file's folder", function()
+      -- file disclosure: nothing outside the folder is read, nothing of a non-protocol quoted
+      local dir = tmpdir { ["app.env"] = "SECRET=hunter2\n", ["app.lua"] = "SECRET=hunter2\n" }
+      local function site(target)
+        local f = assert(io.open(dir .. "/site.lua", "wb"))
+        f:write('return protocol "s" {\n  version = "1",\n  extends = "' .. target .. '",\n}\n')
+        f:close()
+        return load.load(dir .. "/site.lua", OPTS)
+      end
+      for target, why in pairs {
+        ["/etc/passwd"] = "is an absolute path", ["/proc/self/environ"] = "is an absolute path",
+        ["/dev/zero"] = "is an absolute path", ["./app.env"] = "is not a .lua file",
+        ["../site.lua"] = "leaves the folder of the extending file",
+        ["a/../../x.lua"] = "leaves the folder of the extending file",
+      } do
+        local p, msg, code = site(target)
+        assert.is_nil(p)
+        assert.equal("E_PROTOCOL", code)
+        assert.is_truthy(msg:find(dir .. "/site.lua:3: extends: '" .. target .. "' " .. why, 1,
+          true), msg)
+      end
+      local p, msg, code = site("app.lua")
+      assert.is_nil(p)
+      assert.equal("E_PROTOCOL", code)
+      assert.equal(dir .. "/app.lua: not a protocol script (extends must name a protocol)", msg)
+      assert.is_nil(msg:find("hunter2", 1, true))
+      rmdir(dir)
+    end)
+
+    it("reads only a regular file of at most MAX_BYTES bytes", function()
+      local dir = tmpdir { ["big.lua"] = "-- " .. string.rep("x", load.MAX_BYTES) .. "\n" }
+      assert.fails_with("E_NOTFOUND", "is larger than 1048576 bytes", load.load(dir .. "/big.lua"))
+      assert.fails_with("E_NOTFOUND", "is larger than 1048576 bytes", load.load("/dev/zero"))
+      os.execute("mkdir '" .. dir .. "/d.lua'")
+      assert.fails_with("E_NOTFOUND", dir .. "/d.lua is a directory", load.load(dir .. "/d.lua"))
+      rmdir(dir)
+    end)
+
     it("reports disable and replace without extends", function()
       local dir = tmpdir { ["p.lua"] = 'return protocol "p" {\n  version = "1",\n'
         .. '  disable = { "x" },\n}' }

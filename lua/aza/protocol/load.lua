@@ -45,6 +45,8 @@ local M = {}
 
 --- Deepest `extends` chain accepted.
 M.MAX_DEPTH = 16
+--- Largest protocol file read, in bytes (the shipped `base.lua` is about 40 KB).
+M.MAX_BYTES = 1024 * 1024
 
 local copy = dsl.copy
 local dirname, exists, sorted_keys = util.dirname, util.exists, util.sorted_keys
@@ -66,6 +68,60 @@ function M.default_path()
   return { aza .. "/rules", root .. "/rules" }
 end
 
+--- Whether a relative path stays inside its folder: `"site/x.lua"` yes,
+-- `"../x.lua"`, `"/etc/x.lua"` no; and names a `.lua` file.
+-- @tparam string name
+-- @treturn string|nil the path without `.` components
+-- @treturn[2] string why not
+function M.inside(name)
+  if string.sub(name, 1, 1) == "/" then
+    return nil, "is an absolute path"
+  end
+  if string.sub(name, -4) ~= ".lua" then
+    return nil, "is not a .lua file"
+  end
+  local parts = {}
+  for part in string.gmatch(name, "[^/]+") do
+    if part == ".." then
+      if #parts == 0 then
+        return nil, "leaves the folder of the extending file"
+      end
+      parts[#parts] = nil
+    elseif part ~= "." then
+      parts[#parts + 1] = part
+    end
+  end
+  return table.concat(parts, "/")
+end
+
+--- Read a protocol file: a regular file of at most `MAX_BYTES` bytes.
+-- @tparam string path
+-- @treturn string the text
+-- @return[2] nil
+-- @treturn[2] string message (never any of the file's content)
+function M.read(path)
+  local f, err = io.open(path, "rb")
+  if not f then
+    return nil, "cannot read protocol file: " .. tostring(err)
+  end
+  local text = f:read(M.MAX_BYTES + 1)
+  f:close()
+  if text == nil then
+    -- a directory opens, then fails to read; an empty file reads as nil at its end
+    local g = io.open(path .. "/.", "rb")
+    if g then
+      g:close()
+      return nil, "cannot read protocol file: " .. path .. " is a directory"
+    end
+    text = ""
+  end
+  if #text > M.MAX_BYTES then
+    return nil, "cannot read protocol file: " .. path .. " is larger than "
+      .. string.format("%d", M.MAX_BYTES) .. " bytes"
+  end
+  return text
+end
+
 --- Find a protocol file.
 -- @tparam string name a path, or the id of a protocol on the search path
 -- @tparam[opt] table opts `path` (list of directories)
@@ -81,8 +137,14 @@ function M.resolve(name, opts, from_dir)
   end
   if is_path(name) then
     local path = name
-    if from_dir and string.sub(name, 1, 1) ~= "/" then
-      path = from_dir .. "/" .. name
+    if from_dir then
+      -- extends: a file beside the extending one or below it, nothing else
+      local inside, why = M.inside(name)
+      if not inside then
+        return nil, "'" .. name .. "' " .. why .. "; name a protocol id (extends = \"ibd\") "
+          .. "or a .lua file in the folder of the extending file", "E_NOTFOUND"
+      end
+      path = from_dir .. "/" .. inside
     end
     -- "dir/./x.lua" and "./x.lua" name the same file as "dir/x.lua", "x.lua"
     path = string.gsub(path, "/%./", "/")
@@ -93,7 +155,7 @@ function M.resolve(name, opts, from_dir)
     end
     return nil, "no protocol file '" .. path .. "'", "E_NOTFOUND"
   end
-  if not string.find(name, "^[%w_%-%.]+$") then
+  if not string.find(name, "^[%w_][%w_%-%.]*$") then
     return nil, "bad protocol id '" .. name .. "'", "E_NOTFOUND"
   end
   local dirs = opts.path or M.default_path()
@@ -244,12 +306,10 @@ local BASE_NAMES = { "assert", "error", "ipairs", "next", "pairs", "pcall", "raw
 -- @treturn[2] string code `E_NOTFOUND`, `E_SYNTAX`, `E_SCRIPT`, `E_LIMIT`, `E_PROTOCOL`
 function M.run_file(path, opts)
   opts = opts or {}
-  local f, err = io.open(path, "rb")
-  if not f then
-    return nil, "cannot read protocol file: " .. tostring(err), "E_NOTFOUND"
+  local source, err = M.read(path)
+  if not source then
+    return nil, err, "E_NOTFOUND"
   end
-  local source = compat.read_all(f)
-  f:close()
   local ctx = {}
   local names = dsl.names(ctx)
   local candidates = {}
@@ -535,6 +595,13 @@ local function resolve_chain(name, opts, from_dir, chain, errors)
   local c
   c, msg, code = M.run_file(path, opts)
   if not c then
+    if #chain > 1 and (code == "E_SYNTAX" or code == "E_SCRIPT") then
+      -- a parent that is no protocol at all: say so without quoting any of it
+      local text = M.read(path) or ""
+      if not string.find(text, "protocol%s*%(?%s*[\"']") then
+        msg, code = path .. ": not a protocol script (extends must name a protocol)", "E_PROTOCOL"
+      end
+    end
     return nil, msg, code
   end
   check_layer(c, errors)

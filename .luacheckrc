@@ -7,7 +7,8 @@ max_line_length = 100
 max_cyclomatic_complexity = 20
 include_files = { "lua/**/*.lua", "spec/**/*.lua", "rules/**/*.lua", "bench/**/*.lua",
                   "examples/**/*.lua", "bin/aza", "rockspec/*.rockspec", ".busted", ".luacheckrc" }
-exclude_files = { "build/**", ".install/**", "build.luarocks/**" }
+exclude_files = { "build/**", ".install/**", "build.luarocks/**", "build-*/**",
+                  "spec/fixtures/hostile/**" }
 files["spec/**/*.lua"] = { std = "min+busted" }
 files["lua/aza/compat.lua"] = { std = "max" }
 files["rockspec/*.rockspec"] = { std = "min+rockspec" }

@@ -117,7 +117,7 @@ else add 0 1; cat "$log/luacheck" | tail -n 40; fi
 # 3b. every Lua file parses as Lua 5.1 (no //, bit operators, goto, <const>,
 # <close>), and none uses an escape 5.1 reads differently (\x.., \u{...}).
 stage "Lua sources in the common subset (luac5.1 -p)"
-lua_files=$(git ls-files '*.lua' 'bin/aza' 2>/dev/null)
+lua_files=$(git ls-files '*.lua' 'bin/aza' 2>/dev/null | grep -v '^spec/fixtures/hostile/')
 if luac5.1 -p $lua_files >"$log/luac" 2>&1 \
    && ! grep -nE '\\x[0-9A-Fa-f]{2}|\\u\{' $lua_files >"$log/escapes" 2>&1; then
   add 1 0; echo "clean ($(echo $lua_files | wc -w) files)"

@@ -74,6 +74,23 @@ function M.fixed(v, places)
   return s
 end
 
+--- A string as it may be shown in a message: control bytes (ESC, CR, ...) written as
+-- `\ddd`, and at most `max` bytes (default 80) of it, then `…`.
+-- @tparam string s
+-- @tparam[opt] integer max
+-- @treturn string
+function M.printable(s, max)
+  max = max or 80
+  local cut = #s > max
+  if cut then
+    s = string.sub(s, 1, max)
+  end
+  s = string.gsub(s, "%c", function(c)
+    return string.format("\\%03d", string.byte(c))
+  end)
+  return cut and (s .. "…") or s
+end
+
 --- A set of the elements of a list.
 -- @tparam {any,...} list
 -- @treturn table `{[element] = true, ...}`

@@ -385,7 +385,8 @@ return protocol "p" {
     it("reports DSL misuse at the script's line", function()
       local cases = {
         { "return protocol(42) { version = '1' }", 1, "protocol needs an id string without "
-          .. "spaces, as in protocol \"ibd\" { … } (got number)" },
+          .. "spaces or control bytes, of at most 128 bytes, as in protocol \"ibd\" { … } "
+          .. "(got number)" },
         { "local r = rule 'a b'\nreturn r", 1, "rule needs an id string without spaces" },
         { "\nlocal a = reduce(5)", 2, "reduce needs one table argument: reduce{ … }" },
         { "\n\nlocal c = counsel(1)", 3, "counsel needs a string: counsel \"text\"" },

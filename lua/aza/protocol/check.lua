@@ -991,8 +991,8 @@ end
 -- protocol-level fields: id, version, references, required
 local function check_head(p, add, locate)
   if type(p.id) ~= "string" or not string.find(p.id, "^[%w_%-%.]+$") then
-    add(p.file, p.line, "protocol id must be letters, digits, '_', '-' or '.', got '"
-      .. tostring(p.id) .. "'")
+    add(p.file, p.line, "protocol id must be letters, digits, '_', '-' or '.', got "
+      .. (type(p.id) == "string" and ("'" .. util.printable(p.id) .. "'") or type(p.id)))
   end
   if type(p.version) ~= "string" then
     add(p.file, p.line, "protocol '" .. tostring(p.id) .. "' needs version = \"…\" "

@@ -40,6 +40,7 @@ local debug, error, next, select, setmetatable, string, table, tostring, type =
   debug, error, next, select, setmetatable, string, table, tostring, type
 
 local getinfo = debug.getinfo
+local printable = require("aza.util").printable
 local sfind, ssub = string.find, string.sub
 
 local M = {}
@@ -90,10 +91,14 @@ local function fail(file, line, msg)
   error(file .. ":" .. tostring(line) .. ": " .. msg, 0)
 end
 
+--- Longest protocol or rule id, in bytes.
+M.ID_MAX = 128
+
 local function check_id(kind, id, example, file, line)
-  if type(id) ~= "string" or id == "" or sfind(id, "%s") then
-    fail(file, line, kind .. " needs an id string without spaces, as in " .. example
-      .. " (got " .. (type(id) == "string" and ("'" .. id .. "'") or type(id)) .. ")")
+  if type(id) ~= "string" or id == "" or sfind(id, "%s") or sfind(id, "%c") or #id > M.ID_MAX then
+    fail(file, line, kind .. " needs an id string without spaces or control bytes, of at most "
+      .. M.ID_MAX .. " bytes, as in " .. example .. " (got "
+      .. (type(id) == "string" and ("'" .. printable(id) .. "'") or type(id)) .. ")")
   end
 end
 

@@ -470,6 +470,19 @@ local function compile_error(p, msg)
   return (p.file or "?") .. ":" .. tostring(p.line or 0) .. ": " .. tostring(msg)
 end
 
+local load_protocol
+
+-- an error raised inside aza while loading, as a message about the protocol: no
+-- position inside aza's own files, no traceback
+local function internal_failure(name, err)
+  local msg = type(err) == "string" and err or ("a " .. type(err) .. " was raised")
+  msg = string.gsub(msg, "^[^\n]-aza/[%w_/]+%.lua:%d+: ", "")
+  msg = string.gsub(msg, "^aza: ", "")
+  msg = string.match(msg, "^[^\n]*")
+  return (type(name) == "string" and require("aza.util").printable(name, 200) or "protocol")
+    .. ": cannot load: " .. msg
+end
+
 --- Load a protocol: a shipped id (`"ibd"`) or a file (`"site/ibd_trust.lua"`).
 -- The script runs in the sandbox, its `extends` chain is merged, it is
 -- checked (conditions, citations, actions, and the dose parameters the
@@ -477,7 +490,7 @@ end
 -- @tparam string name an id on the search path or a file path
 -- @tparam[opt] table opts `path` (list of directories for ids and
 --   `extends`; default: the installed `aza/rules`, then the checkout's
---   `rules/`), `budget`, `memory` (sandbox limits)
+--   `rules/`), `budget`, `memory`, `cpu_ms` (sandbox limits per file)
 -- @treturn Protocol the protocol (read-only): fields `id`, `version`,
 --   `hash`, `title`, `description`, `extends`, `chain`, `file`, `parameters`,
 --   `data`, `references`, `required`, `rules`, `overrides`, `disabled`;
@@ -487,9 +500,18 @@ end
 -- @treturn[2] string `"E_PROTOCOL"`
 -- @treturn[2] table the errors `{file, line, message}`
 function M.load(name, opts)
+  local res = compat.pack(pcall(load_protocol, name, opts))
+  if res[1] then
+    return compat.unpack(res, 2, res.n)
+  end
+  local m = internal_failure(name, res[2])
+  return nil, m, "E_PROTOCOL", { { message = m } }
+end
+
+load_protocol = function(name, opts)
   opts = opts or {}
   local p, msg, _, errors = loader.load(name, { path = opts.path, budget = opts.budget,
-                                                memory = opts.memory })
+                                                memory = opts.memory, cpu_ms = opts.cpu_ms })
   if not p then
     return nil, msg, "E_PROTOCOL", errors
   end

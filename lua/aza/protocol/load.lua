@@ -38,8 +38,10 @@ local dsl = require "aza.protocol.dsl"
 local sandbox = require "aza.protocol.sandbox"
 local util = require "aza.util"
 
-local debug, io, ipairs, math, next, require, string, table, tostring, type =
-  debug, io, ipairs, math, next, require, string, table, tostring, type
+local debug, getmetatable, io, ipairs, math, next, rawget, require, string, table, tonumber,
+  tostring, type =
+  debug, getmetatable, io, ipairs, math, next, rawget, require, string, table, tonumber,
+  tostring, type
 
 local M = {}
 
@@ -47,6 +49,10 @@ local M = {}
 M.MAX_DEPTH = 16
 --- Largest protocol file read, in bytes (the shipped `base.lua` is about 40 KB).
 M.MAX_BYTES = 1024 * 1024
+--- Most values (table entries, all levels together) one protocol file may hold.
+M.MAX_VALUES = 100000
+--- Deepest nesting of tables in protocol data.
+M.MAX_NESTING = 32
 
 local copy = dsl.copy
 local dirname, exists, sorted_keys = util.dirname, util.exists, util.sorted_keys
@@ -293,6 +299,54 @@ end
 
 -- {=== one file ===
 
+local function key_text(k)
+  if type(k) == "string" and string.find(k, "^[%a_][%w_]*$") then
+    return "." .. k
+  end
+  return "[" .. (type(k) == "string" and compat.quote(util.printable(k, 40))
+    or util.number(k)) .. "]"
+end
+
+-- What the script returned must be plain data: a tree (no table twice, so no cycle and
+-- no DAG whose paths multiply), of strings, numbers, booleans and tables without
+-- metatables, at most MAX_VALUES values and MAX_NESTING levels. Returns a problem or nil.
+-- One pass, linear in the size of the data: every later walk over it is linear too.
+local function data_problem(p)
+  local seen, count = {}, 0
+  local function walk(v, where, depth)
+    local t = type(v)
+    if t == "function" or t == "thread" or t == "userdata" then
+      return where .. ": a " .. t .. " is not protocol data"
+    elseif t ~= "table" then
+      return nil
+    elseif seen[v] then
+      return where .. ": the same table as " .. seen[v]
+        .. " (protocol data may not share or repeat tables)"
+    elseif getmetatable(v) ~= nil then
+      return where .. ": a library table or an object is not protocol data"
+    elseif depth > M.MAX_NESTING then
+      return where .. ": nested deeper than " .. M.MAX_NESTING .. " tables"
+    end
+    seen[v] = where
+    for k, x in next, v do
+      count = count + 1
+      if count > M.MAX_VALUES then
+        return "more than " .. M.MAX_VALUES .. " values in one protocol file"
+      end
+      local kt = type(k)
+      if kt ~= "string" and kt ~= "number" and kt ~= "boolean" then
+        return where .. ": a " .. kt .. " as a key is not protocol data"
+      end
+      local problem = walk(x, where .. key_text(k), depth + 1)
+      if problem then
+        return problem
+      end
+    end
+    return nil
+  end
+  return walk(p, "protocol", 0)
+end
+
 local BASE_NAMES = { "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawlen",
                      "select", "tonumber", "tostring", "type", "unpack", "string", "math",
                      "table", "load", "_G", "_VERSION" }
@@ -321,7 +375,7 @@ function M.run_file(path, opts)
   end
   table.sort(candidates)
   local res = compat.pack(sandbox.run(source, "@" .. path, {
-    names = names, budget = opts.budget, memory = opts.memory,
+    names = names, budget = opts.budget, memory = opts.memory, cpu_ms = opts.cpu_ms,
     suggest = function(name)
       return M.suggest(name, candidates)
     end,
@@ -339,6 +393,11 @@ function M.run_file(path, opts)
   if not ours then
     return nil, path .. ":1: the script must return protocol \"id\" { … } (it returned "
       .. (type(p) == "table" and "a table" or type(p)) .. ")", "E_PROTOCOL"
+  end
+  local problem = data_problem(p)
+  if problem then
+    return nil, path .. ":" .. tostring(math.floor(tonumber(rawget(p, "line")) or 1)) .. ": "
+      .. problem, "E_PROTOCOL"
   end
   p.source = source
   p.file = path

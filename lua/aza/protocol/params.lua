@@ -21,6 +21,10 @@ local function positive(v)
   return type(v) == "number" and v > 0 and v == v and v < math.huge
 end
 
+-- Ranges no real protocol comes near: a dose rate above 10 mg/kg/day (the label's top is
+-- 3), a daily amount above 1000 mg, a tablet outside 1-500 mg is a slip, refused at load.
+local RATE_MAX, MG_PER_DAY_MAX, TABLET_MIN, TABLET_MAX = 10, 1000, 1, 500
+
 local function whole_weeks(v)
   return type(v) == "number" and v >= 1 and v <= 52 and v == math.floor(v)
 end
@@ -94,6 +98,11 @@ local function check_rate_band(rate, band, what, err)
     err(what .. ".mg_per_kg_per_day must be a positive number, got " .. tostring(rate))
     return
   end
+  if rate > RATE_MAX or (is_pair(band) and type(band[2]) == "number" and band[2] > RATE_MAX) then
+    err(what .. ": a dose rate above " .. RATE_MAX .. " mg/kg/day is not plausible (the "
+      .. "label's top is 3 mg/kg/day)")
+    return
+  end
   if band == nil then
     return
   end
@@ -134,17 +143,18 @@ local function check_titration(p, t, err)
   if t.start_mg_per_day ~= nil and t.start_mg_per_kg_per_day ~= nil then
     err(what .. ": give start_mg_per_day or start_mg_per_kg_per_day, not both")
   elseif t.start_mg_per_day ~= nil then
-    if not positive(t.start_mg_per_day) then
-      err(what .. ".start_mg_per_day must be a positive number")
+    if not positive(t.start_mg_per_day) or t.start_mg_per_day > MG_PER_DAY_MAX then
+      err(what .. ".start_mg_per_day must be a positive number of at most " .. MG_PER_DAY_MAX)
     end
-    if t.step_mg_per_day ~= nil and not positive(t.step_mg_per_day) then
-      err(what .. ".step_mg_per_day must be a positive number")
+    if t.step_mg_per_day ~= nil
+      and (not positive(t.step_mg_per_day) or t.step_mg_per_day > MG_PER_DAY_MAX) then
+      err(what .. ".step_mg_per_day must be a positive number of at most " .. MG_PER_DAY_MAX)
     end
     if not whole_weeks(t.every_weeks) then
       err(what .. ".every_weeks must be a whole number of weeks (1–52)")
     end
   elseif t.start_mg_per_kg_per_day ~= nil then
-    if not positive(t.start_mg_per_kg_per_day) then
+    if not positive(t.start_mg_per_kg_per_day) or t.start_mg_per_kg_per_day > RATE_MAX then
       err(what .. ".start_mg_per_kg_per_day must be a positive number")
     end
     if not whole_weeks(t.start_weeks) then
@@ -227,6 +237,15 @@ function M.check(p, add)
   check_titration(p, params.titration, at("titration"))
   if params.formulary ~= nil then
     local ok, msg = require("aza.dose").formulary(params.formulary)
+    if ok and type(params.formulary) == "table" then
+      for _, t in ipairs(params.formulary) do
+        local mg = type(t) == "table" and t.mg
+        if type(mg) == "number" and (mg < TABLET_MIN or mg > TABLET_MAX) then
+          ok, msg = false, "a tablet of " .. num(mg) .. " mg is outside " .. TABLET_MIN .. "–"
+            .. TABLET_MAX .. " mg"
+        end
+      end
+    end
     if not ok then
       at("formulary")("parameters.formulary: " .. msg
         .. " (write formulary = { { mg = 25 }, { mg = 50, scored = true } })")

@@ -1,0 +1,72 @@
+-- The hostile corpus (spec/fixtures/hostile/): protocol scripts an attacker or a careless
+-- author might write. Each file says what its message must hold (`-- expect: fragment | …`,
+-- any one of them); every one must be refused as `nil, message, "E_PROTOCOL"` — never raised, no
+-- position inside aza's own files, no traceback, no table address — and quickly. `make test`
+-- runs this on Lua 5.1, LuaJIT 2.1, 5.3 and 5.4 with the same expectations.
+local compat = require "aza.compat"
+local protocol = require "aza.protocol"
+
+local DIR = "spec/fixtures/hostile/"
+-- a short deadline, so the cases the deadline stops do not take 2 s each
+local OPTS = { cpu_ms = 300 }
+local EXTRA = { ["bytecode.bin"] = "attempt to load a binary chunk" }
+
+local function files()
+  local list = {}
+  local p = assert(io.popen("ls -1 " .. DIR))
+  for name in p:lines() do
+    list[#list + 1] = name
+  end
+  p:close()
+  table.sort(list)
+  return list
+end
+
+local function expectation(name)
+  if EXTRA[name] then
+    return { EXTRA[name] }
+  end
+  local f = assert(io.open(DIR .. name, "rb"))
+  local text = f:read("*a")
+  f:close()
+  local line = assert(text:match("%-%- expect: ([^\n]+)"), name .. " has no expect line")
+  local parts = {}
+  for part in line:gmatch("[^|]+") do
+    parts[#parts + 1] = part:match("^%s*(.-)%s*$")
+  end
+  return parts
+end
+
+describe("hostile protocols on " .. compat.interpreter, function()
+  it("the corpus has its cases", function()
+    assert.is_true(#files() >= 20)
+  end)
+
+  for _, name in ipairs(files()) do
+    it(name, function()
+      local fragments = expectation(name)
+      local t0 = os.clock()
+      local res = compat.pack(pcall(protocol.load, DIR .. name, OPTS))
+      assert.is_true(res[1], "raised: " .. tostring(res[2]))
+      local p, msg, c = res[2], res[3], res[4]
+      assert.is_nil(p, name .. " loaded")
+      assert.equal("E_PROTOCOL", c, msg)
+      local found = false
+      for _, f in ipairs(fragments) do
+        found = found or msg:find(f, 1, true) ~= nil
+      end
+      assert.is_true(found, msg)
+      assert.is_truthy(msg:find(DIR .. name, 1, true), msg)
+      assert.is_nil(msg:find("lua/aza/", 1, true), msg)
+      assert.is_nil(msg:find("traceback", 1, true), msg)
+      assert.is_nil(msg:find("0x%x%x%x%x"), msg)
+      assert.is_nil(msg:find("\27", 1, true), "raw ESC in the message")
+      assert.is_true(os.clock() - t0 < 5, name .. " took " .. (os.clock() - t0) .. " s")
+    end)
+  end
+
+  it("leaves nothing behind: a good protocol loads after them all", function()
+    local p = assert(protocol.load("ibd"))
+    assert.equal("ibd", p.id)
+  end)
+end)

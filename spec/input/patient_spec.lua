@@ -154,7 +154,9 @@ describe("aza.input.patient", function()
     }
     for code, test in pairs(codes) do
       it(("maps LOINC %s to %s"):format(code, test), function()
-        local value = test == "temperature" and 37 or 1
+        -- a value inside every test's plausible range in its reference unit
+        local value = ({ temperature = 37, hemoglobin = 130, mcv = 90, albumin = 40,
+                         creatinine = 80, inr = 1 })[test] or 1
         local r = ok { labs = { lab(code, value, units[test]) } }
         assert.near(value, r.facts[test], 1e-12)
       end)
@@ -226,11 +228,48 @@ describe("aza.input.patient", function()
       assert.near(0.5 * 88.40169731, r2.facts["creatinine.lln"], 1e-6)
     end)
 
-    it("records two different results on the same day as a conflict", function()
-      local r2 = ok { labs = { lab("wbc", 3.0, "10*9/L"), lab("wbc", 3.4, "10*9/L") } }
-      assert.near(3.4, r2.facts.wbc, 1e-12)
-      assert.equal(1, #r2.conflicts)
-      assert.matches("two results on 2026%-11%-20", r2.conflicts[1].message)
+    it("leaves a test unknown when two results of one day differ, in either order", function()
+      -- which one is right cannot be told from the order of a list: repeat the test
+      for _, labs in ipairs { { lab("wbc", 3.0, "10*9/L"), lab("wbc", 3.4, "10*9/L") },
+                              { lab("wbc", 3.4, "10*9/L"), lab("wbc", 3.0, "10*9/L") } } do
+        local r2 = ok { labs = labs }
+        assert.is_nil(r2.facts.wbc)
+        assert.equal(1, #r2.conflicts)
+        assert.equal(1, #r2.lab_conflicts)
+        assert.equal("wbc", r2.lab_conflicts[1].test)
+        assert.matches("two different results on 2026%-11%-20 %(3%.?4? 10%*9/L", r2.conflicts[1]
+          .message)
+        assert.matches("repeat the test; neither is used", r2.conflicts[1].message)
+      end
+      -- the same value twice is no conflict
+      local r3 = ok { labs = { lab("wbc", 3.4, "10*9/L"), lab("wbc", 3.4, "10*9/L") } }
+      assert.near(3.4, r3.facts.wbc, 1e-12)
+      assert.equal(0, #r3.lab_conflicts)
+    end)
+
+    it("refuses implausible values with the likely unit slip, limits that cannot be", function()
+      local function fails(entry, path, message)
+        local r, msg, code, where = patient.normalise(rec { birth_date = "1980-05-01",
+          labs = { entry } })
+        assert.is_nil(r)
+        assert.equal("E_INPUT", code)
+        assert.equal(path, where)
+        assert.is_truthy(msg:find(message, 1, true), msg)
+      end
+      fails(lab("wbc", 6800, "10*9/L"), "labs[1].value", "6800 10*9/L is not a plausible white "
+        .. "blood cell count (0-1000 10*9/L); did you mean /uL?")
+      fails(lab("wbc", 1e308, "10*9/L"), "labs[1].value", "is not a plausible white blood")
+      fails(lab("creatinine", 1.2, "umol/L"), "labs[1].value", "did you mean mg/dL?")
+      fails(lab("albumin", 3.8, "g/L"), "labs[1].value", "did you mean g/dL?")
+      local alt = lab("alt", 30, "U/L")
+      alt.uln = -40
+      fails(alt, "labs[1].uln", "-40 U/L is not a positive limit")
+      alt.uln = 0
+      fails(alt, "labs[1].uln", "0 U/L is not a positive limit")
+      alt.uln, alt.lln = 40, 50
+      fails(alt, "labs[1].lln", "50 U/L is not below the uln 40 U/L")
+      fails(lab("wbc", 5, "10*9/L", "1900-01-01"), "labs[1].date",
+        "1900-01-01 is before the birth date")
     end)
 
     it("ignores a result dated after as_of, with a warning", function()

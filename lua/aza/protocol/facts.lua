@@ -39,27 +39,31 @@ local M = {}
 --- Words of `tpmt.phenotype` and `nudt15.phenotype`.
 M.PHENOTYPES = { "normal", "intermediate", "possible_intermediate", "poor", "indeterminate" }
 
--- lab tests of design §7 in catalogue order: name, unit, description
+-- Lab tests of design §7 in catalogue order: name, unit, description, and the physically
+-- plausible range in that unit: far outside any clinical value (leukaemic counts, hepatic
+-- necrosis included), so that a value outside it is an input slip, never a result. `slip`:
+-- a unit mistake often made, as the factor that would bring the number into range and the
+-- unit it was probably in (`6800 10*9/L`: did you mean /uL?).
 local LABS = {
-  { "wbc", "10*9/L", "white blood cell count" },
-  { "neutrophils", "10*9/L", "neutrophil count" },
-  { "lymphocytes", "10*9/L", "lymphocyte count" },
-  { "eosinophils", "10*9/L", "eosinophil count" },
-  { "platelets", "10*9/L", "platelet count" },
-  { "hemoglobin", "g/L", "haemoglobin" },
-  { "mcv", "fL", "mean corpuscular volume" },
-  { "alt", "U/L", "alanine aminotransferase" },
-  { "ast", "U/L", "aspartate aminotransferase" },
-  { "alp", "U/L", "alkaline phosphatase" },
-  { "bilirubin", "umol/L", "total bilirubin" },
-  { "albumin", "g/L", "serum albumin" },
-  { "creatinine", "umol/L", "serum creatinine" },
-  { "egfr", "mL/min/{1.73_m2}", "estimated glomerular filtration rate" },
-  { "crcl", "mL/min", "creatinine clearance (Cockcroft-Gault)" },
-  { "tgn6", "pmol/{8x10^8_RBC}", "6-thioguanine nucleotides in red cells" },
-  { "mmp6", "pmol/{8x10^8_RBC}", "6-methylmercaptopurine nucleotides in red cells" },
-  { "temperature", "Cel", "body temperature" },
-  { "inr", "1", "international normalised ratio" },
+  { "wbc", "10*9/L", "white blood cell count", 0, 1000, { 1e-3, "/uL" } },
+  { "neutrophils", "10*9/L", "neutrophil count", 0, 500, { 1e-3, "/uL" } },
+  { "lymphocytes", "10*9/L", "lymphocyte count", 0, 1000, { 1e-3, "/uL" } },
+  { "eosinophils", "10*9/L", "eosinophil count", 0, 200, { 1e-3, "/uL" } },
+  { "platelets", "10*9/L", "platelet count", 0, 5000, { 1e-3, "/uL" } },
+  { "hemoglobin", "g/L", "haemoglobin", 10, 300, { 10, "g/dL" } },
+  { "mcv", "fL", "mean corpuscular volume", 40, 200 },
+  { "alt", "U/L", "alanine aminotransferase", 0, 100000 },
+  { "ast", "U/L", "aspartate aminotransferase", 0, 100000 },
+  { "alp", "U/L", "alkaline phosphatase", 0, 100000 },
+  { "bilirubin", "umol/L", "total bilirubin", 0, 2000, { 17.1, "mg/dL" } },
+  { "albumin", "g/L", "serum albumin", 5, 80, { 10, "g/dL" } },
+  { "creatinine", "umol/L", "serum creatinine", 5, 4000, { 88.42, "mg/dL" } },
+  { "egfr", "mL/min/{1.73_m2}", "estimated glomerular filtration rate", 0, 300 },
+  { "crcl", "mL/min", "creatinine clearance (Cockcroft-Gault)", 0, 400 },
+  { "tgn6", "pmol/{8x10^8_RBC}", "6-thioguanine nucleotides in red cells", 0, 50000 },
+  { "mmp6", "pmol/{8x10^8_RBC}", "6-methylmercaptopurine nucleotides in red cells", 0, 500000 },
+  { "temperature", "Cel", "body temperature", 25, 45 },
+  { "inr", "1", "international normalised ratio", 0.5, 30 },
 }
 
 --- The facts, in slot order. Each entry: `name`, `type`, `unit` (quantity),
@@ -76,7 +80,9 @@ end
 for _, lab in ipairs(LABS) do
   local name, unit, desc = lab[1], lab[2], lab[3]
   add { name = name, type = "quantity", unit = unit, series = true, lab = name,
-        from = "labs[test=" .. name .. "].value", description = desc }
+        from = "labs[test=" .. name .. "].value", description = desc,
+        plausible = { lab[4], lab[5] }, slip = lab[6] and { factor = lab[6][1],
+        unit = lab[6][2] } or nil }
   add { name = name .. ".date", type = "date", lab = name,
         from = "labs[test=" .. name .. "].date", description = "date of the " .. desc .. " result" }
   add { name = name .. ".uln", type = "quantity", unit = unit, lab = name,

@@ -1708,6 +1708,9 @@ function Protocol:evaluate(x, opts)
   else
     out.decision, out.decision_by = r.decision, r.decision_by
   end
+  for _, c in ipairs(pt.lab_conflicts or {}) do
+    out:need_data(c.test, c.message) -- two different results at the same time: repeat
+  end
   local the_dose, dmsg, dcode = dose_flow(out, st, pt, r.modifiers)
   if dmsg then
     return nil, (st.p.file or "?") .. ": " .. tostring(dmsg) .. " (" .. tostring(dcode) .. ")",

@@ -249,9 +249,9 @@ describe("aza.input.patient", function()
 
     it("refuses implausible values with the likely unit slip, limits that cannot be", function()
       local function fails(entry, path, message)
-        local r, msg, code, where = patient.normalise(rec { birth_date = "1980-05-01",
+        local res, msg, code, where = patient.normalise(rec { birth_date = "1980-05-01",
           labs = { entry } })
-        assert.is_nil(r)
+        assert.is_nil(res)
         assert.equal("E_INPUT", code)
         assert.equal(path, where)
         assert.is_truthy(msg:find(message, 1, true), msg)

@@ -2,6 +2,8 @@
 ** aza_status.c
 ** Names and descriptions of status codes; filling of aza_err.
 */
+#include <ctype.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -45,6 +47,28 @@ const char *aza_strstatus(aza_status s) {
   return texts[s];
 }
 
+/*
+** Messages print numbers with '.' whatever LC_NUMERIC the host set (an
+** embedding host may set a comma-decimal locale): vsnprintf's %g follows
+** the locale, so its decimal point, where it stands between two digits, is
+** turned back into '.'. No message of the core has a digit, a comma and a
+** digit in a row otherwise.
+*/
+static void c_decimal_point(char *msg) {
+  const char *dp = localeconv()->decimal_point;
+  char *p;
+  if (dp == NULL || dp[0] == '\0' || (dp[0] == '.' && dp[1] == '\0') ||
+      dp[1] != '\0') {
+    return;
+  }
+  for (p = msg; *p != '\0'; p++) {
+    if (*p == dp[0] && p > msg && isdigit((unsigned char)p[-1]) &&
+        isdigit((unsigned char)p[1])) {
+      *p = '.';
+    }
+  }
+}
+
 aza_status aza_err_set(aza_err *err, aza_status code, size_t pos,
                        const char *fmt, ...) {
   if (err != NULL) {
@@ -54,6 +78,7 @@ aza_status aza_err_set(aza_err *err, aza_status code, size_t pos,
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    c_decimal_point(err->msg);
   }
   return code;
 }

@@ -69,7 +69,24 @@ describe("aza test", function()
     local cases, msg = cli_test.load_cases(name)
     os.remove(name)
     assert.is_nil(cases)
-    assert.matches("os", msg)
+    assert.is_truthy(msg:find(name .. ":1: 'os' is not available in protocols", 1, true), msg)
+  end)
+
+  it("loads cases in the sandbox: an endless loop or a memory bomb is stopped", function()
+    for src, text in pairs {
+      ["while true do end\n"] = ":1: instruction budget of 10000000 instructions exceeded",
+      ["local t = {} for i = 1, 1e9 do t[i] = { i } end\n"] = ":1: memory cap of ",
+    } do
+      local name = os.tmpname()
+      local f = assert(io.open(name, "wb"))
+      f:write(src)
+      f:close()
+      local code, out, err = aza("test", DIR .. "pipe.lua", name)
+      os.remove(name)
+      assert.equal(2, code)
+      assert.equal("", out)
+      assert.is_truthy(err:find(name .. text, 1, true), err)
+    end
   end)
 
   it("compares need_data as a set and band false as no band", function()

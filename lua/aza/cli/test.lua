@@ -96,24 +96,20 @@ local function check_case(c, i, file)
   return nil
 end
 
---- Load a cases file as data.
+--- Load a cases file as data: run in the protocol sandbox (same limits: instruction
+-- budget, memory cap, processor-time deadline; no io, os, require), read as a regular
+-- file of at most the protocol size limit.
 -- @tparam string file
 -- @treturn {table,...} the cases
 -- @return[2] nil, message
 function M.load_cases(file)
-  local f, err = io.open(file, "rb")
-  if not f then
-    return nil, "cannot read cases file: " .. tostring(err)
+  local src, err = require("aza.protocol.load").read(file)
+  if not src then
+    return nil, (string.gsub(err, "^cannot read protocol file", "cannot read cases file"))
   end
-  local src = f:read("*a")
-  f:close()
-  local chunk, msg = require("aza.compat").load(src, "@" .. file, {})
-  if not chunk then
-    return nil, msg
-  end
-  local ok, cases = pcall(chunk)
+  local ok, cases = require("aza.protocol.sandbox").run(src, "@" .. file)
   if not ok then
-    return nil, tostring(cases)
+    return nil, cases
   end
   if type(cases) ~= "table" then
     return nil, file .. ": must return a list of cases, got " .. type(cases)

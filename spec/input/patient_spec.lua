@@ -247,6 +247,20 @@ describe("aza.input.patient", function()
       assert.equal(0, #r3.lab_conflicts)
     end)
 
+    it("refuses lists longer than a patient record may hold, before reading them", function()
+      local many = {}
+      for i = 1, 500000 do
+        many[i] = "sore_throat"
+      end
+      local t0 = os.clock()
+      local res, msg, code, where = patient.normalise(rec { symptoms = many })
+      assert.is_nil(res)
+      assert.equal("E_INPUT", code)
+      assert.equal("symptoms", where)
+      assert.equal("symptoms: 500000 entries, more than the 1000 a patient record may hold", msg)
+      assert.is_true(os.clock() - t0 < 1)
+    end)
+
     it("refuses implausible values with the likely unit slip, limits that cannot be", function()
       local function fails(entry, path, message)
         local res, msg, code, where = patient.normalise(rec { birth_date = "1980-05-01",

@@ -86,6 +86,12 @@ M.SANITY = {
                             noun = "azathioprine daily dose" },
 }
 
+--- Most entries a list of the patient record may hold (an input error beyond): far more
+-- than any real record, few enough that reading stays fast and small.
+M.MAX_ENTRIES = { labs = 10000, medications = 1000, default = 1000 }
+local LIST_FIELDS = { "labs", "medications", "symptoms", "conditions", "allergies",
+                      "vaccines_planned", "ancestry" }
+
 --- Window of the creatinine rise, in days (design §8: "up > 30 % in 12 months").
 M.CREATININE_WINDOW_DAYS = 365
 
@@ -1474,6 +1480,13 @@ function M.normalise(p, opts)
   if p.resourceType ~= nil then
     return nil, "resourceType: a FHIR resource is not a patient record of design §7",
       "E_INPUT", "resourceType"
+  end
+  for _, field in ipairs(LIST_FIELDS) do
+    local list, max = p[field], M.MAX_ENTRIES[field] or M.MAX_ENTRIES.default
+    if type(list) == "table" and #list > max then
+      return nil, format("%s: %d entries, more than the %d a patient record may hold", field,
+        #list, max), "E_INPUT", field
+    end
   end
   local cx = new_cx(opts)
   cx:unknown_fields(p, TOP, nil)

@@ -474,7 +474,6 @@ end)
 
 describe("aza.dose messages under a comma-decimal LC_NUMERIC set in-process", function()
   it("print numbers with '.' (the C core's %g follows the locale)", function()
-    local dose = require "aza.dose"
     local old = os.setlocale(nil, "numeric")
     local set
     for _, name in ipairs { "de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8" } do

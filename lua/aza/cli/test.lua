@@ -47,8 +47,8 @@ local protocol = require "aza.protocol"
 local text_num = require("aza.render.text").num
 local util = require "aza.util"
 
-local io, ipairs, math, pairs, pcall, string, table, tostring, type =
-  io, ipairs, math, pairs, pcall, string, table, tostring, type
+local ipairs, math, pairs, string, table, tostring, type =
+  ipairs, math, pairs, string, table, tostring, type
 local dirname, exists = util.dirname, util.exists
 
 local M = {}

@@ -65,6 +65,60 @@ describe("hostile protocols on " .. compat.interpreter, function()
     end)
   end
 
+  -- protocols made here: big, so not in the corpus; each walk over them must be linear
+  local function written(lines)
+    local name = os.tmpname() .. ".lua"
+    local f = assert(io.open(name, "wb"))
+    f:write(table.concat(lines, "\n"), "\n")
+    f:close()
+    return name
+  end
+
+  it("500 rules citing 2000 references load in well under a second of work", function()
+    local lines = { 'return protocol "big" {', '  version = "1",', '  extends = "ibd",',
+                    "  references = {" }
+    for i = 1, 2000 do
+      lines[#lines + 1] = ('    r%d = "Ref %d",'):format(i, i)
+    end
+    lines[#lines + 1] = "  },"
+    lines[#lines + 1] = "  rules = {"
+    for i = 1, 500 do
+      lines[#lines + 1] = ('    rule "x%d" { when = "wbc < 3 10*9/L", action = withhold, '
+        .. 'cite = "r%d" },'):format(i, i)
+    end
+    lines[#lines + 1] = "  },"
+    lines[#lines + 1] = "}"
+    local name = written(lines)
+    local t0 = os.clock()
+    local p = protocol.load(name)
+    local took = os.clock() - t0
+    os.remove(name)
+    assert.is_truthy(p)
+    assert.is_true(took < 3, "took " .. took .. " s")
+  end)
+
+  it("3000 unknown parameter keys: one message of at most 51 lines, quickly", function()
+    local lines = { 'return protocol "keys" {', '  version = "1",', '  extends = "ibd",',
+                    "  parameters = { dose = {" }
+    for i = 1, 3000 do
+      lines[#lines + 1] = ("    k%d = %d,"):format(i, i)
+    end
+    lines[#lines + 1] = "    mg_per_kg_per_day = 2, band = { 2, 2.5 } } },"
+    lines[#lines + 1] = "}"
+    local name = written(lines)
+    local t0 = os.clock()
+    local p, msg, code, errors = protocol.load(name)
+    local took = os.clock() - t0
+    os.remove(name)
+    assert.is_nil(p)
+    assert.equal("E_PROTOCOL", code)
+    assert.equal(3000, #errors)
+    local n = select(2, msg:gsub("\n", "")) + 1
+    assert.equal(51, n)
+    assert.is_truthy(msg:find("(2950 more errors not shown)", 1, true))
+    assert.is_true(took < 3, "took " .. took .. " s")
+  end)
+
   it("leaves nothing behind: a good protocol loads after them all", function()
     local p = assert(protocol.load("ibd"))
     assert.equal("ibd", p.id)

@@ -26,8 +26,8 @@ local condition = require "aza.grammar.condition"
 local facts = require "aza.protocol.facts"
 local util = require "aza.util"
 
-local error, ipairs, math, next, pcall, require, string, table, tostring, type =
-  error, ipairs, math, next, pcall, require, string, table, tostring, type
+local error, ipairs, math, next, pcall, require, setmetatable, string, table, tostring, type =
+  error, ipairs, math, next, pcall, require, setmetatable, string, table, tostring, type
 local set_of = util.set_of
 
 local M = {}
@@ -950,18 +950,39 @@ local function check_rule_action(r, st, err)
   end
 end
 
+-- the sorted reference keys of a protocol and their list as text, made once per protocol
+-- and only when a message needs them (a check per rule would be quadratic)
+local ref_lists = setmetatable({}, { __mode = "k" })
+local function reference_keys(refs)
+  local c = ref_lists[refs]
+  if not c then
+    local keys = {}
+    for k in next, refs do
+      keys[#keys + 1] = tostring(k)
+    end
+    table.sort(keys)
+    c = { keys = keys, known = #keys > 0 and table.concat(keys, ", ") or "(none)" }
+    ref_lists[refs] = c
+  end
+  return c.keys, c.known
+end
+
 local function check_rule_cite(p, r, err)
   local cites = r.cite
   if type(cites) == "string" then
     cites = { cites }
   end
   local refs = p.references or {}
-  local keys = {}
-  for k in next, refs do
-    keys[#keys + 1] = tostring(k)
+  if cites ~= nil and string_list(cites) then
+    local all = true
+    for _, c in ipairs(cites) do
+      all = all and refs[c] ~= nil
+    end
+    if all then
+      return
+    end
   end
-  table.sort(keys)
-  local known = #keys > 0 and table.concat(keys, ", ") or "(none)"
+  local keys, known = reference_keys(refs)
   if cites == nil then
     err('needs cite = "key", a key of references (' .. known .. ")")
   elseif not string_list(cites) then

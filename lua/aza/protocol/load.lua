@@ -51,6 +51,8 @@ M.MAX_DEPTH = 16
 M.MAX_BYTES = 1024 * 1024
 --- Most values (table entries, all levels together) one protocol file may hold.
 M.MAX_VALUES = 100000
+--- Most errors one message lists (the list returned beside it has them all).
+M.ERRORS_SHOWN = 50
 --- Deepest nesting of tables in protocol data.
 M.MAX_NESTING = 32
 
@@ -285,7 +287,11 @@ end
 -- @treturn string
 function M.format_errors(errors)
   local lines = {}
-  for _, e in ipairs(errors) do
+  for i, e in ipairs(errors) do
+    if i > M.ERRORS_SHOWN then
+      lines[#lines + 1] = string.format("(%d more errors not shown)", #errors - M.ERRORS_SHOWN)
+      break
+    end
     if e.file then
       lines[#lines + 1] = e.file .. ":" .. tostring(e.line or 0) .. ": " .. e.message
     else

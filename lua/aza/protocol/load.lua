@@ -342,6 +342,8 @@ local function data_problem(p)
       local kt = type(k)
       if kt ~= "string" and kt ~= "number" and kt ~= "boolean" then
         return where .. ": a " .. kt .. " as a key is not protocol data"
+      elseif kt == "string" and string.find(k, "%c") then
+        return where .. key_text(k) .. ": a key with control bytes is not protocol data"
       end
       local problem = walk(x, where .. key_text(k), depth + 1)
       if problem then

@@ -106,19 +106,31 @@ function M.set_core(c)
   core_loaded = c
 end
 
+-- a key as messages show it: a string (control bytes escaped, cut at 60 bytes), a
+-- number, or the type of anything else (never a table's address)
+local function key_text(k)
+  local t = type(k)
+  if t == "string" then
+    return (require("aza.util").printable(k, 60))
+  elseif t == "number" or t == "boolean" then
+    return tostring(k)
+  end
+  return "(a " .. t .. ")"
+end
+
 -- a read-only view of `backing`; missing names raise a clear error
 local function readonly(name, backing)
   return setmetatable({}, {
     __index = function(_, k)
       local v = backing[k]
       if v == nil then
-        error(name .. "." .. tostring(k) .. " is not available in protocols", 2)
+        error(name .. "." .. key_text(k) .. " is not available in protocols", 2)
       end
       return v
     end,
     __newindex = function(_, k)
       error(name .. " is read-only in protocols (cannot assign " .. name .. "."
-        .. tostring(k) .. ")", 2)
+        .. key_text(k) .. ")", 2)
     end,
     __metatable = false,
   })
@@ -385,10 +397,10 @@ function M.env(opts)
   setmetatable(env, {
     __index = function(_, k)
       if REMOVED[k] then
-        error("'" .. tostring(k) .. "' is not available in protocols", 2)
+        error("'" .. key_text(k) .. "' is not available in protocols", 2)
       end
       local hint = opts.suggest and opts.suggest(k)
-      error("unknown name '" .. tostring(k) .. "'" .. (hint and ("; did you mean '" .. hint
+      error("unknown name '" .. key_text(k) .. "'" .. (hint and ("; did you mean '" .. hint
         .. "'?") or ""), 2)
     end,
     __metatable = false,

@@ -247,6 +247,18 @@ describe("aza.input.patient", function()
       assert.equal(0, #r3.lab_conflicts)
     end)
 
+    it("refuses a Lua-table record that JSON could not be: bad UTF-8, a cycle", function()
+      assert.fails_with("E_INPUT", "id: not valid UTF-8 at byte 2",
+        patient.normalise(rec { id = "x\255y" }))
+      assert.fails_with("E_INPUT", "symptoms[2]: not valid UTF-8 at byte 4",
+        patient.normalise(rec { symptoms = { "fever", "bad\192" } }))
+      local t = rec {}
+      t.labs = { { test = "wbc" } }
+      t.labs[2] = t.labs
+      assert.fails_with("E_INPUT", "labs[2]: the same table appears twice",
+        patient.normalise(t))
+    end)
+
     it("refuses lists longer than a patient record may hold, before reading them", function()
       local many = {}
       for i = 1, 500000 do

@@ -59,6 +59,14 @@ local utf8_char = R("\0\127") + R("\194\223") * cont + P("\224") * R("\160\191")
 -- the position of the first byte that is not valid UTF-8 (#s + 1 when all are)
 local utf8_prefix = utf8_char ^ 0 * Cp()
 
+--- Where a string stops being valid UTF-8: the position of the first bad byte, or nil.
+-- @tparam string s
+-- @treturn integer|nil
+function M.invalid_utf8(s)
+  local at = utf8_prefix:match(s)
+  return at <= #s and at or nil
+end
+
 local ws = S(" \t\r\n") ^ 0
 
 local ESCAPES = { ['"'] = '"', ["\\"] = "\\", ["/"] = "/", b = "\b", f = "\f", n = "\n",

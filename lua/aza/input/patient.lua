@@ -92,6 +92,41 @@ M.MAX_ENTRIES = { labs = 10000, medications = 1000, default = 1000 }
 local LIST_FIELDS = { "labs", "medications", "symptoms", "conditions", "allergies",
                       "vaccines_planned", "ancestry" }
 
+-- A record given as a Lua table is plain data like a JSON one: every string valid UTF-8,
+-- no table twice (no cycle), at most 16 levels. Returns a problem and its path, or nil.
+local function plain_record(p)
+  local seen = {}
+  local function walk(v, path, depth)
+    local t = type(v)
+    if t == "string" then
+      local at = json.invalid_utf8(v)
+      if at then
+        return format("not valid UTF-8 at byte %d", at), path
+      end
+    elseif t == "table" then
+      if seen[v] then
+        return "the same table appears twice (a patient record is a tree)", path
+      elseif depth > 16 then
+        return "nested deeper than 16 levels", path
+      end
+      seen[v] = true
+      for k, x in next, v do
+        local kp = type(k) == "number" and format("%s[%s]", path, util.number(k))
+          or (path == "" and tostring(k) or (path .. "." .. tostring(k)))
+        if type(k) == "string" and json.invalid_utf8(k) then
+          return "a key that is not valid UTF-8", path == "" and "patient" or path
+        end
+        local bad, where = walk(x, kp, depth + 1)
+        if bad then
+          return bad, where
+        end
+      end
+    end
+    return nil
+  end
+  return walk(p, "", 0)
+end
+
 --- Window of the creatinine rise, in days (design §8: "up > 30 % in 12 months").
 M.CREATININE_WINDOW_DAYS = 365
 
@@ -1487,6 +1522,10 @@ function M.normalise(p, opts)
       return nil, format("%s: %d entries, more than the %d a patient record may hold", field,
         #list, max), "E_INPUT", field
     end
+  end
+  local bad, where = plain_record(p)
+  if bad then
+    return nil, where .. ": " .. bad, "E_INPUT", where
   end
   local cx = new_cx(opts)
   cx:unknown_fields(p, TOP, nil)

@@ -314,15 +314,19 @@ local function key_text(k)
 end
 
 -- What the script returned must be plain data: a tree (no table twice, so no cycle and
--- no DAG whose paths multiply), of strings, numbers, booleans and tables without
+-- no DAG whose paths multiply), of strings (valid UTF-8), numbers, booleans and tables without
 -- metatables, at most MAX_VALUES values and MAX_NESTING levels. Returns a problem or nil.
 -- One pass, linear in the size of the data: every later walk over it is linear too.
 local function data_problem(p)
+  local invalid_utf8 = require("aza.input.json").invalid_utf8
   local seen, count = {}, 0
   local function walk(v, where, depth)
     local t = type(v)
     if t == "function" or t == "thread" or t == "userdata" then
       return where .. ": a " .. t .. " is not protocol data"
+    elseif t == "string" then
+      local at = invalid_utf8(v)
+      return at and (where .. ": not valid UTF-8 at byte " .. at) or nil
     elseif t ~= "table" then
       return nil
     elseif seen[v] then

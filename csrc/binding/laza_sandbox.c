@@ -188,6 +188,39 @@ static void sb_hook(lua_State *L, lua_Debug *ar) {
   sb_check(L, s);
 }
 
+/*
+** Push msg as a message about the script: one raised inside aza's own Lua
+** (a library wrapper: "…/aza/protocol/sandbox.lua:245: bad argument …")
+** gets the script's file and the line the hook saw last instead, so that
+** no aza-internal position reaches the user.
+*/
+static void sb_script_position(lua_State *L, const sb_state *s,
+                               const char *msg) {
+  const char *id = sb_chunkid(s->source);
+  const char *colon, *rest;
+  size_t n = strlen(id);
+  if (strncmp(msg, id, n) == 0 ||
+      (s->line > 0 && strncmp(msg, s->where, strlen(s->where)) == 0)) {
+    lua_pushstring(L, msg);
+    return;
+  }
+  /* "<file>.lua:<digits>: " at the start, with "/aza/" in <file> */
+  colon = strstr(msg, ".lua:");
+  rest = colon != NULL ? colon + 5 : NULL;
+  while (rest != NULL && *rest >= '0' && *rest <= '9') {
+    rest++;
+  }
+  if (rest != NULL && rest[0] == ':' && rest[1] == ' ' && rest > colon + 5 &&
+      strstr(msg, "aza/") != NULL && strstr(msg, "aza/") < colon) {
+    msg = rest + 2;
+  }
+  if (s->line > 0) {
+    lua_pushfstring(L, "%s:%d: %s", s->where, s->line, msg);
+  } else {
+    lua_pushfstring(L, "%s: %s", id, msg);
+  }
+}
+
 /* push nil, message, code; returns 3 */
 static int sb_fail(lua_State *L, const sb_state *s, int status) {
   const char *msg = lua_tostring(L, -1);
@@ -216,7 +249,7 @@ static int sb_fail(lua_State *L, const sb_state *s, int status) {
     code = "E_SYNTAX";
     lua_pushstring(L, msg != NULL ? msg : "syntax error");
   } else if (msg != NULL) {
-    lua_pushstring(L, msg);
+    sb_script_position(L, s, msg);
   } else {
     lua_pushfstring(L, "%s: (error object is a %s value)",
                     sb_chunkid(s->source), luaL_typename(L, -1));

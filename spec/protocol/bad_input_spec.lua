@@ -43,6 +43,24 @@ describe("bad input never gives a dose (ibd)", function()
     end
   end)
 
+  it("a patient too light for the formulary (9 kg): withhold, no dose, never a protocol error",
+    function()
+    -- 2 mg/kg/day x 9 kg = 18 mg/day, band 18-22.5 mg/day: nothing deliverable with 25 mg
+    -- and scored 50 mg tablets (found by csrc/fuzz/fuzz_patient.c)
+    local p = active({ lab("wbc", 6.0, "10*9/L") })
+    p.azathioprine = { status = "naive" }
+    p.weight = "9 kg"
+    local r = assert(ibd:evaluate(p))
+    assert.equal("withhold", r.decision)
+    assert.is_nil(r.dose and r.dose.target_mg_per_day)
+    local found = false
+    for _, a in ipairs(r.alerts) do
+      found = found or (a.id == "no-deliverable-dose" and a.severity == "critical"
+        and a.message:find("no deliverable dose at or below 22.5 mg/day", 1, true) ~= nil)
+    end
+    assert.is_true(found)
+  end)
+
   it("an absurd current dose (1e308 mg/d) is an input error", function()
     local r, msg, code, path = ibd:evaluate(active({ lab("wbc", 6.0, "10*9/L") }, "1e308 mg/d"))
     assert.is_nil(r)

@@ -847,6 +847,14 @@ local function no_deliverable_dose(out, info)
              detail = "no deliverable dose after " .. m.rule }
 end
 
+-- the standard dose itself is not deliverable (a small child with 25 mg tablets): no dose
+local function standard_not_deliverable(out, st, msg)
+  local d = (st.p.parameters or {}).dose or {}
+  no_deliverable_dose(out, { m = { rule = "parameters.dose", cite = d.cite and out:cite(d.cite) },
+                             kind = "standard dose", message = (string.gsub(tostring(msg),
+                               "^parameters%.dose: ", "")) })
+end
+
 -- }===
 
 -- {=== dose: regimen and titration ===
@@ -1059,6 +1067,11 @@ end
 local function start_plan(out, st, w, groups)
   local params = st.p.parameters or {}
   local std, msg, code = weight_standard(out, st, w)
+  if not std and code == "E_NODOSE" and #groups.set_dose == 0 then
+    -- the patient is too light for the formulary: no dose, never a protocol error
+    standard_not_deliverable(out, st, msg)
+    return nil
+  end
   if not std and #groups.set_dose == 0 then
     if not msg then
       out:step { what = "no dose", why = "parameters.dose",
@@ -1339,7 +1352,10 @@ local function current_dose(out, st, pt, w, groups)
   local std
   std, msg, code = weight_standard(out, st, w, "; the reference for the pharmacogenomic band "
     .. "and the reduction ceilings (the patient takes " .. num(cur0) .. " mg/day)")
-  if not std and msg and (#groups.percent > 0 or #groups.reduce > 0) then
+  if not std and code == "E_NODOSE" and (#groups.percent > 0 or #groups.reduce > 0) then
+    standard_not_deliverable(out, st, msg)
+    return nil
+  elseif not std and msg and (#groups.percent > 0 or #groups.reduce > 0) then
     return nil, msg, code
   end
   local cur, band, limit = reference_chain(out, st, w, groups, cur0, std)

@@ -6,8 +6,9 @@
 -- `opts.path` when given (a list of directories), else the installed
 -- `aza/rules/` next to the Lua modules, then the checkout's `rules/`.
 --
--- `extends = "ibd"` (an id, looked up the same way, or a path relative to
--- the extending file) inherits everything from the parent, then:
+-- `extends = "ibd"` (an id, looked up the same way, or a `.lua` file in the
+-- extending file's folder or below it: no absolute path, no `..` out of
+-- it) inherits everything from the parent, then:
 --
 -- * `references`, `parameters`, `data`: the child's entries override the
 --   parent's, key by key (tables are merged recursively; lists replace);

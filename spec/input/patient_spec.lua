@@ -298,10 +298,15 @@ describe("aza.input.patient", function()
         "1900-01-01 is before the birth date")
     end)
 
-    it("ignores a result dated after as_of, with a warning", function()
-      local r2 = ok { labs = { lab("wbc", 3.0, "10*9/L", "2026-11-22") } }
-      assert.is_nil(r2.facts.wbc)
-      assert.is_truthy(has_message(r2.warnings, "after as_of 2026-11-21: ignored"))
+    it("refuses a result, transfusion or TPMT activity dated after as_of", function()
+      -- a date from the future is a data error, never quietly left out
+      assert.fails_with("E_INPUT", "labs[1].date: 2026-11-22 is after as_of 2026-11-21",
+        patient.normalise(rec { labs = { lab("wbc", 3.0, "10*9/L", "2026-11-22") } }))
+      assert.fails_with("E_INPUT", "transfusion_date: 2026-12-01 is after as_of 2026-11-21",
+        patient.normalise(rec { transfusion_date = "2026-12-01" }))
+      assert.fails_with("E_INPUT", "tpmt_activity.date: 2026-12-01 is after as_of 2026-11-21",
+        patient.normalise(rec { tpmt_activity = { value = 30, unit = "nmol/h/g{Hb}",
+          method = "st_thomas", date = "2026-12-01" } }))
     end)
   end)
 

@@ -801,7 +801,8 @@ local function read_labs(cx, p)
   for i, lab in ipairs(labs) do
     local r = read_lab(cx, i, lab)
     if r and cx.as_of and r.day > cx.as_of.n then
-      cx:warn(r.path, format("dated %s, after as_of %s: ignored", r.date, cx.as_of.iso))
+      -- a result from the future is a data error, not something to leave out quietly
+      cx:fail(r.path .. ".date", format("%s is after as_of %s", r.date, cx.as_of.iso))
     elseif r then
       if not by_test[r.test] then
         by_test[r.test] = {}
@@ -983,7 +984,7 @@ local function read_transfusion(cx, p)
   end
   cx.given["transfusion.date"] = t.iso
   if cx.as_of and t.n > cx.as_of.n then
-    cx:warn("transfusion_date", format("%s is after as_of %s: ignored", t.iso, cx.as_of.iso))
+    cx:fail("transfusion_date", format("%s is after as_of %s", t.iso, cx.as_of.iso))
     return nil
   end
   cx:set_date("transfusion.date", t)
@@ -1050,8 +1051,7 @@ local function usable_activity(cx, p)
       act.date and act.date.iso or "undated", t.iso)
     return nil
   elseif act and act.date and cx.as_of and act.date.n > cx.as_of.n then
-    cx:warn("tpmt_activity.date", format("%s is after as_of %s: ignored", act.date.iso,
-      cx.as_of.iso))
+    cx:fail("tpmt_activity.date", format("%s is after as_of %s", act.date.iso, cx.as_of.iso))
     return nil
   end
   if act then

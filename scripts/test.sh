@@ -43,6 +43,15 @@ else
   add 0 1; grep -E 'runtime error|ERROR: AddressSanitizer|FAIL|Failed|error' "$log/asan" | head -20
 fi
 
+stage "C evaluator under ThreadSanitizer (one program, many threads)"
+if cmake -S . -B build-tsan -DAZA_TSAN=ON -DCMAKE_BUILD_TYPE=Debug >"$log/tsan" 2>&1 \
+   && cmake --build build-tsan -j2 --target test_eval >>"$log/tsan" 2>&1 \
+   && TSAN_OPTIONS=halt_on_error=1 build-tsan/test_eval >>"$log/tsan" 2>&1; then
+  add 1 0; grep -E '^test_eval: ' "$log/tsan" | tail -n 1
+else
+  add 0 1; grep -E -A12 'WARNING: ThreadSanitizer|error|FAIL' "$log/tsan" | head -30
+fi
+
 stage "C unit tests under valgrind"
 if command -v valgrind >/dev/null 2>&1; then
   vg_fail=0

@@ -326,8 +326,23 @@ return protocol "site" {
       local p, msg, code = site("app.lua")
       assert.is_nil(p)
       assert.equal("E_PROTOCOL", code)
-      assert.equal(dir .. "/app.lua: not a protocol script (extends must name a protocol)", msg)
+      assert.equal(dir .. "/app.lua: not a protocol script (no protocol \"id\" { … } in it); "
+        .. "extends must name a protocol", msg)
       assert.is_nil(msg:find("hunter2", 1, true))
+      rmdir(dir)
+    end)
+
+    it("never quotes a file that is not a protocol script (/etc/passwd, an .env file)",
+      function()
+      local dir = tmpdir { ["app.env"] = "SECRET=hunter2\nAPI_KEY=abc123\n",
+                           ["passwd"] = "root:x:0:0:root:/root:/bin/bash\n" }
+      for _, name in ipairs { "app.env", "passwd" } do
+        local p, msg, code = load.load(dir .. "/" .. name)
+        assert.is_nil(p)
+        assert.equal("E_PROTOCOL", code)
+        assert.equal(dir .. "/" .. name .. ': not a protocol script (no protocol "id" { … } in it)',
+          msg)
+      end
       rmdir(dir)
     end)
 

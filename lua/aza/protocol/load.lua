@@ -306,6 +306,19 @@ end
 
 -- {=== one file ===
 
+-- whether a text calls a DSL word (`protocol "id"`, `rule "x" {`, `reduce {`, …): a
+-- protocol script, however broken, does; /etc/passwd or an .env file does not
+local DSL_CALLS = { "protocol", "rule", "reduce", "cap", "set_dose", "alert", "monitor",
+                    "counsel", "need_data" }
+local function uses_dsl(text)
+  for _, word in ipairs(DSL_CALLS) do
+    if string.find(text, "%f[%w_]" .. word .. "%s*[%(\"'{]") then
+      return true
+    end
+  end
+  return false
+end
+
 local function key_text(k)
   if type(k) == "string" and string.find(k, "^[%a_][%w_]*$") then
     return "." .. k
@@ -667,11 +680,13 @@ local function resolve_chain(name, opts, from_dir, chain, errors)
   local c
   c, msg, code = M.run_file(path, opts)
   if not c then
-    if #chain > 1 and (code == "E_SYNTAX" or code == "E_SCRIPT") then
-      -- a parent that is no protocol at all: say so without quoting any of it
+    if code == "E_SYNTAX" or code == "E_SCRIPT" then
+      -- a file that is no protocol at all (no `protocol "id"` in it; /etc/passwd, an .env
+      -- file): say so without quoting any of it
       local text = M.read(path) or ""
-      if not string.find(text, "protocol%s*%(?%s*[\"']") then
-        msg, code = path .. ": not a protocol script (extends must name a protocol)", "E_PROTOCOL"
+      if string.byte(text, 1) ~= 27 and not uses_dsl(text) then
+        msg, code = path .. ": not a protocol script (no protocol \"id\" { … } in it)"
+          .. (#chain > 1 and "; extends must name a protocol" or ""), "E_PROTOCOL"
       end
     end
     return nil, msg, code

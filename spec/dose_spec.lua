@@ -1,3 +1,4 @@
+local locale = require "spec.support.locale"
 -- aza.dose: hand-computed cases (each shows its sums) and every bad input.
 -- Default formulary: 25 mg unscored, 50 mg scored, so the deliverable daily
 -- amounts are the multiples of 25 mg.
@@ -474,19 +475,13 @@ end)
 
 describe("aza.dose messages under a comma-decimal LC_NUMERIC set in-process", function()
   it("print numbers with '.' (the C core's %g follows the locale)", function()
-    local old = os.setlocale(nil, "numeric")
-    local set
-    for _, name in ipairs { "de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8" } do
-      set = set or os.setlocale(name, "numeric")
+    local ok, why = locale.with_comma(function()
+      local a, msg = dose.formulary({ { mg = 0.25 } })
+      assert.is_nil(a)
+      assert.equal("tablet strength 0.25 mg is not a multiple of 0.5 mg", msg)
+    end)
+    if not ok then
+      pending(why)
     end
-    if not set then
-      pending("no comma-decimal locale installed (locale -a)")
-      return
-    end
-    local ok, a, msg = pcall(dose.formulary, { { mg = 0.25 } })
-    os.setlocale(old, "numeric")
-    assert.is_true(ok)
-    assert.is_nil(a)
-    assert.equal("tablet strength 0.25 mg is not a multiple of 0.5 mg", msg)
   end)
 end)

@@ -2,21 +2,13 @@
 -- sorted keys.
 local util = require "aza.util"
 
--- run f with LC_NUMERIC set to a comma-decimal locale; pending when none exists
--- (scripts/test.sh builds de_DE.UTF-8 into LOCPATH so `make test` always has one)
+-- run f with LC_NUMERIC set to a comma-decimal locale (spec.support.locale); pending when
+-- none exists (scripts/test.sh builds de_DE.UTF-8 into LOCPATH so `make test` always has one)
 local function with_comma_locale(f)
-  local old = os.setlocale(nil, "numeric")
-  local set
-  for _, name in ipairs { "de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "de_DE" } do
-    set = set or os.setlocale(name, "numeric")
+  local ok, why = require("spec.support.locale").with_comma(f)
+  if not ok then
+    pending(why)
   end
-  if not set then
-    pending("no comma-decimal locale installed (locale -a)")
-    return
-  end
-  local ok, err = pcall(f)
-  os.setlocale(old, "numeric")
-  assert(ok, err)
 end
 
 describe("aza.util", function()

@@ -132,9 +132,9 @@ function M.log(x, base)
   return math.log(x) / math.log(base)
 end
 
---- The message every interpreter gives for a binary chunk refused by a
--- text-only load (5.1 has no `mode` argument: aza checks the first byte).
-M.BINARY_REFUSED = "attempt to load a binary chunk (mode is 't')"
+-- the message every interpreter gives for a binary chunk refused by a text-only load
+-- (5.1 has no `mode` argument: aza checks the first byte); the C side has the same text
+local BINARY_REFUSED = "attempt to load a binary chunk (mode is 't')"
 
 local ESC = 27 -- first byte of every Lua and LuaJIT bytecode dump
 
@@ -166,7 +166,7 @@ end
 function M.load(chunk, chunkname, env)
   local f, msg
   if type(chunk) == "string" and string.byte(chunk, 1) == ESC then
-    return nil, M.BINARY_REFUSED
+    return nil, BINARY_REFUSED
   end
   if M.fenv then
     local flag = {}
@@ -176,7 +176,7 @@ function M.load(chunk, chunkname, env)
       f, msg = load(text_reader(chunk, flag), chunkname)
     end
     if flag.binary then
-      return nil, M.BINARY_REFUSED
+      return nil, BINARY_REFUSED
     end
     if f then
       setfenv(f, env)
@@ -209,21 +209,6 @@ M.searchpath = package.searchpath or function(name, path)
     tried[#tried + 1] = "\n\tno file '" .. candidate .. "'"
   end
   return nil, table.concat(tried)
-end
-
---- Read a whole file handle (`read("*a")`: the `*` is needed by 5.1 and
--- accepted by 5.3 and 5.4).
--- @tparam file f
--- @treturn string|nil
-function M.read_all(f)
-  return f:read("*a")
-end
-
---- Read one line of a file handle without its newline (`read("*l")`).
--- @tparam file f
--- @treturn string|nil
-function M.read_line(f)
-  return f:read("*l")
 end
 
 -- {=== UTF-8 (the utf8 library is 5.3+) ===

@@ -37,6 +37,7 @@ fuzz: deps
 
 bench: build
 	@$(LUA) bench/evaluate.lua
+	@$(LUA) bench/units.lua
 
 install-check: build
 	@LUA=$(LUA) sh scripts/install-check.sh

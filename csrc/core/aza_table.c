@@ -44,6 +44,11 @@ static const azai_atom atoms[] = {
 
 #define NATOMS (sizeof atoms / sizeof atoms[0])
 
+#include "aza_atom_index.h"
+
+/* the generated index and the table are of one build */
+typedef char azai_index_matches_table[NATOMS == AZAI_ATOM_ORDER_N ? 1 : -1];
+
 size_t azai_atom_count(void) {
   return NATOMS;
 }
@@ -52,11 +57,28 @@ const azai_atom *azai_atom_at(size_t i) {
   return i < NATOMS ? &atoms[i] : NULL;
 }
 
+/*
+** Binary search over atom_order (aza_atom_index.h, generated at build time
+** from aza_units.def by csrc/tools/aza_gen_index.c): the atoms in the byte
+** order of their codes, a shorter code before a longer one it begins.
+*/
 int azai_atom_find(const char *s, size_t n) {
-  size_t i;
-  for (i = 0; i < NATOMS; i++) {
-    if (atoms[i].len == n && memcmp(atoms[i].code, s, n) == 0) {
-      return (int)i;
+  size_t lo = 0, hi = NATOMS;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const azai_atom *a = &atoms[atom_order[mid]];
+    size_t m = a->len < n ? a->len : n;
+    int c = memcmp(a->code, s, m);
+    if (c == 0) {
+      c = a->len < n ? -1 : a->len > n ? 1 : 0;
+    }
+    if (c == 0) {
+      return (int)atom_order[mid];
+    }
+    if (c < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
     }
   }
   return -1;

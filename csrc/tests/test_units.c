@@ -84,6 +84,14 @@ static const char *err_msg(const char *s, aza_status *code, size_t *pos) {
 
 /* }==================================================================== */
 
+static void test_find_misses(void) {
+  CHECK(azai_atom_find("", 0) == -1);
+  CHECK(azai_atom_find("zz", 2) == -1);
+  CHECK(azai_atom_find("\xff", 1) == -1);
+  CHECK(azai_atom_find("[lb_av", 6) == -1);
+  CHECK(azai_atom_find("g", 1) >= 0);
+}
+
 static void test_table(void) {
   size_t i, j, n = aza_atom_count();
   int nbase = 0, nspecial = 0, narb = 0, nmetric = 0;
@@ -103,6 +111,10 @@ static void test_table(void) {
     nspecial += a.is_special;
     narb += a.is_arbitrary;
     nmetric += a.is_metric;
+    /* the binary search (generated index) finds every atom by its code, and
+       nothing for the code with a byte more or less */
+    CHECK(azai_atom_find(a.code, strlen(a.code)) == (int)i);
+    CHECK(azai_atom_find(a.code, strlen(a.code) - 1) != (int)i);
     /* every atom resolves: no cycles, a finite non-zero factor */
     f = azai_atom_factor((int)i);
     if (!(isfinite(f) && f > 0)) {
@@ -802,6 +814,7 @@ static void test_conformance_sample(void) {
 
 int main(void) {
   test_table();
+  test_find_misses();
   test_prefixes();
   test_syntax();
   test_messages();

@@ -360,6 +360,12 @@ describe("aza.units", function()
         units.convert(1, "mg/dL", "umol/L", "unobtanium"))
     end)
 
+    it("cancels a mass/mass pair when mass remains on a side (mg/kg/d.kg is mg/d)", function()
+      assert.equal(2, units.convert(2, "mg/kg/d.kg", "mg/d"))
+      assert.near(0.45359237, units.convert(1, "mg/kg/d.[lb_av]", "mg/d"), 1e-15)
+      assert.fails_with("E_DIM", "mass/(mass.time) vs 1/time", units.convert(1, "mg/kg/d", "/d"))
+    end)
+
     it("returns nil, message, code when units do not convert", function()
       assert.fails_with("E_DIM", "cannot convert mg to mL: mass vs volume",
         units.convert(1, "mg", "mL"))

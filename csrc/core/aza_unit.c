@@ -255,7 +255,13 @@ static aza_status expr_resolve(const aza_unit *u, double snum, double sden,
       r->arb_exp[j] += t->exp;
     }
   }
-  r->mm += pos < neg ? pos : neg;
+  /*
+  ** Mass/mass pairs are kept only when they would cancel completely, so
+  ** that mg/kg/d (one mass up, one down) is never /d; when mass remains on
+  ** one side they cancel, as the product of quantities does: mg/kg/d.kg
+  ** and mg/kg/d.[lb_av] are mg/d (mass/time).
+  */
+  r->mm += pos == neg ? pos : 0;
   /* drop arbitrary units that cancelled */
   for (i = k = 0; i < r->narb; i++) {
     if (r->arb_exp[i] != 0) {

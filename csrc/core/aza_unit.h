@@ -11,9 +11,10 @@
 ** - Its dimension is a vector of net exponents over the base dimensions
 **   below, plus `mm`, the number of mass/mass pairs the expression holds
 **   (mg/kg/d has mass 0, time -1, mm 1, so it is never mistaken for /d).
-**   `mm` is computed from the terms: min(sum of positive mass exponents,
-**   sum of negative mass exponents), plus the pairs inside the atoms'
-**   own definitions (Gy = J/kg holds one), so Gy and J/kg agree.
+**   `mm` is computed from the terms: the sum of positive mass exponents
+**   when it equals the sum of negative ones (the pairs cancel completely),
+**   else 0 (mass remains on a side: mg/kg/d.kg is mg/d), plus the pairs
+**   inside the atoms' own definitions (Gy = J/kg holds one).
 ** - Multiplying or dividing quantities merges terms: the same atom and
 **   prefix add exponents; an atom of the same dimension with the opposite
 **   sign is converted into the left operand's atom and cancels

@@ -84,6 +84,26 @@ static const char *err_msg(const char *s, aza_status *code, size_t *pos) {
 
 /* }==================================================================== */
 
+/* a mass/mass pair cancels when mass remains on a side, never otherwise */
+static void test_mass_pairs(void) {
+  aza_unit a, b;
+  aza_err err;
+  double out = 0;
+  CHECK(aza_unit_parse("mg/kg/d.kg", &a, NULL, &err) == AZA_OK);
+  CHECK(aza_unit_parse("mg/d", &b, NULL, &err) == AZA_OK);
+  CHECK(aza_dim_eq(&a.dim, &b.dim));
+  CHECK(aza_unit_convert(2.0, &a, &b, &out, &err) == AZA_OK && out == 2.0);
+  CHECK(aza_unit_parse("mg/kg/d.[lb_av]", &a, NULL, &err) == AZA_OK);
+  CHECK(aza_unit_convert(1.0, &a, &b, &out, &err) == AZA_OK &&
+        fabs(out - 0.45359237) < 1e-15);
+  CHECK(aza_unit_parse("mg/kg/d", &a, NULL, &err) == AZA_OK);
+  CHECK(aza_unit_parse("/d", &b, NULL, &err) == AZA_OK);
+  CHECK(!aza_dim_eq(&a.dim, &b.dim));
+  CHECK(aza_unit_convert(1.0, &a, &b, &out, &err) == AZA_EDIM);
+  CHECK(aza_unit_parse("mg2/kg2", &a, NULL, &err) == AZA_OK && a.dim.mm == 2);
+  CHECK(aza_unit_parse("mg/g", &a, NULL, &err) == AZA_OK && a.dim.mm == 1);
+}
+
 static void test_find_misses(void) {
   CHECK(azai_atom_find("", 0) == -1);
   CHECK(azai_atom_find("zz", 2) == -1);
@@ -815,6 +835,7 @@ static void test_conformance_sample(void) {
 int main(void) {
   test_table();
   test_find_misses();
+  test_mass_pairs();
   test_prefixes();
   test_syntax();
   test_messages();

@@ -17,6 +17,8 @@
 
 #include "laza_aux.h"
 
+#include "aza_ucache.h"
+
 #define checkqty(L, i) ((const aza_qty *)luaL_checkudata(L, i, AZA_QTY_T))
 
 /* room for any unit text, number or dimension the core formats */
@@ -41,6 +43,20 @@ static aza_status text_arg(lua_State *L, int idx, const char **text,
   return AZA_OK;
 }
 
+/*
+** The state's cache of parsed units (aza_ucache.h): a userdata in the
+** registry, made by azaL_open_qty; plain data, no __gc needed.
+*/
+#define UCACHE_KEY "aza.ucache"
+
+static aza_ucache *unit_cache(lua_State *L) {
+  aza_ucache *c;
+  lua_getfield(L, LUA_REGISTRYINDEX, UCACHE_KEY);
+  c = (aza_ucache *)lua_touserdata(L, -1);
+  lua_pop(L, 1); /* the registry keeps it alive */
+  return c;
+}
+
 static aza_status unit_arg(lua_State *L, int idx, aza_unit *u, int *aliased,
                            aza_err *err) {
   const char *text;
@@ -48,7 +64,7 @@ static aza_status unit_arg(lua_State *L, int idx, aza_unit *u, int *aliased,
   if (st != AZA_OK) {
     return st;
   }
-  return aza_unit_parse(text, u, aliased, err);
+  return aza_ucache_parse(unit_cache(L), text, u, aliased, err);
 }
 
 /* push a string that a core formatter wrote into a TEXTSZ buffer */
@@ -595,6 +611,9 @@ static const luaL_Reg qty_funcs[] = {{"quantity", core_quantity},
                                      {NULL, NULL}};
 
 void azaL_open_qty(lua_State *L) {
+  aza_ucache *c = (aza_ucache *)lua_newuserdatauv(L, sizeof *c, 0);
+  aza_ucache_init(c);
+  lua_setfield(L, LUA_REGISTRYINDEX, UCACHE_KEY);
   if (luaL_newmetatable(L, AZA_QTY_T)) { /* also sets __name */
     luaL_setfuncs(L, qty_meta, 0);
     luaL_newlib(L, qty_methods);

@@ -183,10 +183,20 @@ if [ -n "$MATRIX" ]; then
     for fmt in json text cards; do
       "$other" bin/aza evaluate --protocol ibd --format "$fmt" examples/patients/ibd-new-start.json \
         >"$log/same-$other.$fmt" 2>&1 || same=0
+    done
+    # the other commands' output, and an error message
+    { "$other" bin/aza dose --weight '70 kg' --rate '2 mg/kg/d' --band-low '2 mg/kg/d' \
+        --band-high '2.5 mg/kg/d' --percent 50 --percent-low 30 --percent-high 80 --format json
+      "$other" bin/aza check examples/site/site_ibd.lua
+      "$other" bin/aza test examples/site/site_ibd.lua examples/site/cases.lua
+      "$other" bin/aza units convert 1.2 mg/dL umol/L --substance creatinine
+      "$other" bin/aza evaluate --protocol ibd spec/fixtures/bad-records/duplicate-weight.json
+    } >"$log/same-$other.other" 2>&1
+    for fmt in json text cards other; do
       cmp -s "$log/same-lua5.4.$fmt" "$log/same-$other.$fmt" || { same=0; echo "differs: $other $fmt"; }
     done
   done
-  if [ "$same" -eq 1 ]; then add 1 0; echo "identical (json, text and cards; $(md5sum <"$log/same-lua5.4.json" | cut -c1-12))"
+  if [ "$same" -eq 1 ]; then add 1 0; echo "identical (json, text, cards, dose, check, test, units, an error; $(md5sum <"$log/same-lua5.4.json" | cut -c1-12))"
   else add 0 1; fi
 fi
 

@@ -32,8 +32,8 @@
 --
 -- @module aza.cli.dose
 
-local cjson = require "cjson"
 local dose = require "aza.dose"
+local json = require "aza.render.json"
 local parse_number = require("aza.cli.units").parse_number
 
 local ipairs, pairs, table, tonumber, tostring, type =
@@ -232,9 +232,8 @@ local function text_output(out, res)
   out:write(table.concat(w, "\n"), "\n")
 end
 
-local EMPTY = "\0aza-empty-array\0"
-
--- lists that may be empty are marked so that they encode as []
+-- with sorted keys (aza.render.json), the same bytes on every interpreter; an empty
+-- list of modifiers encodes as []
 local function json_output(out, res)
   local final = dose.plain(res.final)
   local doc = {
@@ -250,12 +249,11 @@ local function json_output(out, res)
     rate_mg_per_kg_per_day = final.rate_mg_per_kg_per_day,
     target_mg_per_kg_per_day = final.target_mg_per_kg_per_day,
     formulary = final.formulary,
-    modifiers = #final.trace > 0 and final.trace or EMPTY,
+    modifiers = final.trace,
     regimen = dose.plain(res.regimen),
     titration = res.titration and dose.plain(res.titration) or nil,
   }
-  local text = cjson.encode(doc):gsub('"\\u0000aza%-empty%-array\\u0000"', "[]")
-  out:write(text, "\n")
+  out:write(assert(json.encode(doc)), "\n")
 end
 
 -- the target and the modified plan: fills res, or returns nil, msg

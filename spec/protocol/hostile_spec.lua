@@ -119,6 +119,23 @@ describe("hostile protocols on " .. compat.interpreter, function()
     assert.is_true(took < 3, "took " .. took .. " s")
   end)
 
+  it("leaks nothing: loading the whole corpus again leaves the heap where it was", function()
+    local function all()
+      for _, name in ipairs(files()) do
+        protocol.load(DIR .. name, OPTS)
+      end
+    end
+    all() -- the first round may fill caches (the unit cache, interned strings)
+    collectgarbage("collect")
+    collectgarbage("collect")
+    local before = collectgarbage("count")
+    all()
+    collectgarbage("collect")
+    collectgarbage("collect")
+    local grew = collectgarbage("count") - before
+    assert.is_true(grew < 256, ("the heap grew by %.0f KB"):format(grew))
+  end)
+
   it("leaves nothing behind: a good protocol loads after them all", function()
     local p = assert(protocol.load("ibd"))
     assert.equal("ibd", p.id)

@@ -192,6 +192,11 @@ local function safe_format(fmt, ...)
         if c and ssub(fmt, c, c) == "p" then
           error("string.format: '%p' is not available in protocols", 2)
         end
+        -- every interpreter has its own limit and message for "%99999d": one rule here
+        if sfind(ssub(fmt, p + 1, (c or #fmt + 1) - 1), "%d%d%d") then
+          error("string.format: a width or precision of more than two digits is not "
+            .. "available in protocols", 2)
+        end
         i = (c or #fmt) + 1
       end
     end

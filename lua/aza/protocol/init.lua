@@ -1503,7 +1503,7 @@ local function merge_list(a, b)
   return out
 end
 
-local function assemble(st, pt, r, out, the_dose)
+local function assemble(st, pt, r, out, the_dose, with_trace)
   local alerts = {}
   for _, a in ipairs(r.alerts or {}) do
     alerts[#alerts + 1] = copy(a)
@@ -1518,12 +1518,15 @@ local function assemble(st, pt, r, out, the_dose)
   for _, w in ipairs(out.warnings) do
     warnings[#warnings + 1] = w
   end
-  local trace = head_trace(st, pt)
-  for _, e in ipairs(rule_trace(st, pt, r.trace or {})) do
-    trace[#trace + 1] = e
-  end
-  for _, e in ipairs(out.dose_trace) do
-    trace[#trace + 1] = e
+  local trace
+  if with_trace then
+    trace = head_trace(st, pt)
+    for _, e in ipairs(rule_trace(st, pt, r.trace or {})) do
+      trace[#trace + 1] = e
+    end
+    for _, e in ipairs(out.dose_trace) do
+      trace[#trace + 1] = e
+    end
   end
   return {
     patient = pt.id,
@@ -1688,7 +1691,8 @@ end
 -- @tparam table|string x the patient: a Lua table, JSON text, or a file
 --   path (`"-"`: stdin)
 -- @tparam[opt] table opts `as_of` (`"YYYY-MM-DD"`, replaces the record's),
---   `today` (the day used when no `as_of` is given; default the clock)
+--   `today` (the day used when no `as_of` is given; default the clock), `trace`
+--   (`false`: the same result without the `trace` list, which is not built)
 -- @treturn table the result (design §7; see the module description)
 -- @return[2] nil
 -- @treturn[2] string message naming the JSON path (`weight: -70 kg is not a positive mass`)
@@ -1736,7 +1740,7 @@ function Protocol:evaluate(x, opts)
     out:raise("adjust", out.changed_by)
   end
   unread_words(out, st, pt, raw)
-  return assemble(st, pt, r, out, the_dose)
+  return assemble(st, pt, r, out, the_dose, opts.trace ~= false)
 end
 
 -- }===

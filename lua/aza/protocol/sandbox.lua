@@ -34,11 +34,15 @@
 --
 -- Work done inside C functions is charged to the budget too, since the
 -- count hook does not see it: every 32 bytes allocated cost one
--- instruction (string.rep, `..`, upper, format, table growth), and
--- `table.sort concat unpack insert remove`, `string.byte`, `select`,
--- `tonumber` and `load` charge for the size of their input before they
--- run. Not charged: comparing two long strings (`==`, `<`) costs one
--- instruction whatever their length (bounded by the memory cap).
+-- instruction (string.rep, `..`, upper, format, table growth), the string
+-- functions that copy (`rep upper lower reverse sub`) charge for their
+-- result, and `table.sort concat unpack insert remove`, `string.byte`,
+-- `select`, `tonumber` and `load` charge for the size of their input before
+-- they run. What one instruction does without allocating (comparing two
+-- long strings; on 5.1 and LuaJIT, `a .. a` of a result that exists) is
+-- bounded by a processor-time deadline (`CPU_MS`) the hook checks every
+-- 100 instructions. The same on Lua 5.1, LuaJIT 2.1, 5.3 and 5.4 (on
+-- LuaJIT the JIT is off for the script, see docs/internals/compat.md).
 --
 -- @module aza.protocol.sandbox
 -- @usage
@@ -236,9 +240,9 @@ local function charged(charge, where)
   end
   local W = {}
   -- string.rep("", 2^50) would loop 2^50 times inside C: answer it here.
-  -- Copying is charged before it starts (5.1 and LuaJIT intern strings: a
-  -- result that exists already allocates nothing for the allocator to charge);
-  -- a result too large fails against the memory cap before any copying.
+  -- A result larger than the memory cap is refused before it is made; the
+  -- copying is charged once it is done (5.1 and LuaJIT intern strings: a
+  -- result that exists already allocates nothing for the allocator to charge).
   function W.rep(s, n, sep)
     if s == "" and (sep == nil or sep == "") then
       return ""

@@ -16,7 +16,9 @@
 --     ranges of at most 2^20 elements.
 --
 -- Not there: `io os require package debug collectgarbage dofile loadfile
--- setmetatable getmetatable rawset rawget xpcall print coroutine utf8`.
+-- setmetatable getmetatable rawset rawget xpcall print coroutine utf8`, nor
+-- 5.1's and LuaJIT's `setfenv getfenv newproxy gcinfo module loadstring jit
+-- ffi bit`.
 -- Reading any name that is not there raises `'io' is not available in
 -- protocols` or `unknown name 'withold'`, at the script's line.
 --

@@ -54,6 +54,7 @@ typedef struct sb_state {
   size_t used;        /* bytes allocated in the window, net of frees */
   size_t cap;         /* most bytes the window may hold */
   size_t used_at_gc;  /* `used` after the hook's last collection */
+  int refused;        /* the last request for growth was refused */
   lua_Integer budget; /* instructions allowed */
   lua_Integer steps;  /* instructions left */
   int tripped;        /* first limit hit: SB_BUDGET, SB_MEMORY or SB_TIME */
@@ -73,10 +74,22 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     size_t grow = nsize - old;
     if (s->tripped == SB_MEMORY || grow > s->cap || s->used > s->cap - grow) {
       if (s->tripped == SB_OK) {
+#if LUA_VERSION_NUM >= 503
+        /*
+        ** 5.3 and 5.4 collect in full and ask again once an allocation fails:
+        ** the cap is on live memory, so that second request decides
+        */
+        if (s->refused) {
+          s->tripped = SB_MEMORY;
+        }
+        s->refused = 1;
+#else
         s->tripped = SB_MEMORY;
+#endif
       }
       return NULL;
     }
+    s->refused = 0;
   }
   p = s->f(s->ud, ptr, osize, nsize);
   if (p != NULL || nsize == 0) {

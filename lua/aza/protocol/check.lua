@@ -22,6 +22,7 @@
 --
 -- @module aza.protocol.check
 
+local source = require "aza.protocol.source"
 local condition = require "aza.grammar.condition"
 local facts = require "aza.protocol.facts"
 local util = require "aza.util"
@@ -55,7 +56,7 @@ end
 table.sort(FUNCTION_NAMES)
 
 local function suggest(name, list)
-  return require("aza.protocol.load").suggest(name, list)
+  return source.suggest(name, list)
 end
 
 local function did_you_mean(name, list)
@@ -1079,7 +1080,7 @@ function M.check(p, opts, errors)
     if not src then
       return from
     end
-    return require("aza.protocol.load").locate(src, needle, from)
+    return source.locate(src, needle, from)
   end
 
   check_head(p, add, locate)

@@ -37,6 +37,7 @@
 local compat = require "aza.compat"
 local dsl = require "aza.protocol.dsl"
 local sandbox = require "aza.protocol.sandbox"
+local text_of = require "aza.protocol.source"
 local util = require "aza.util"
 
 local debug, getmetatable, io, ipairs, math, next, rawget, require, string, table, tonumber,
@@ -203,60 +204,11 @@ function M.hash(texts)
   return require("aza.core").fnv1a64(compat.unpack(pieces))
 end
 
--- Levenshtein distance, for suggestions
-local function distance(a, b)
-  if math.abs(#a - #b) > 3 then
-    return 99
-  end
-  local prev = {}
-  for j = 0, #b do
-    prev[j] = j
-  end
-  for i = 1, #a do
-    local cur = { [0] = i }
-    for j = 1, #b do
-      local cost = string.byte(a, i) == string.byte(b, j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-    end
-    prev = cur
-  end
-  return prev[#b]
-end
+--- The closest candidate to a misspelt name, or nil (`aza.protocol.source`).
+M.suggest = text_of.suggest
 
---- The closest candidate to a misspelt name, or nil.
--- @tparam string name
--- @tparam {string,...} candidates
--- @treturn string|nil
-function M.suggest(name, candidates)
-  if type(name) ~= "string" then
-    return nil
-  end
-  local best, bestd = nil, math.max(2, compat.idiv(#name, 4)) + 1
-  for _, c in ipairs(candidates) do
-    local d = distance(name, c)
-    if d < bestd then
-      best, bestd = c, d
-    end
-  end
-  return best
-end
-
---- The first line at or after `from` that contains `needle`, or `from`.
--- @tparam string source
--- @tparam string needle plain text
--- @tparam[opt] integer from
--- @treturn integer
-function M.locate(source, needle, from)
-  from = from or 1
-  local line = 1
-  for text in string.gmatch(source .. "\n", "([^\n]*)\n") do
-    if line >= from and string.find(text, needle, 1, true) then
-      return line
-    end
-    line = line + 1
-  end
-  return from
-end
+--- The first line at or after `from` that contains `needle` (`aza.protocol.source`).
+M.locate = text_of.locate
 
 local function is_list(t)
   return type(t) == "table" and (t[1] ~= nil or next(t) == nil)

@@ -8,6 +8,7 @@
 --
 -- @module aza.protocol.params
 
+local source = require "aza.protocol.source"
 local ipairs, math, pairs, require, string, table, tostring, type =
   ipairs, math, pairs, require, string, table, tostring, type
 
@@ -32,7 +33,7 @@ end
 
 -- the file and line that set `key` (of `section`) last in the extends chain
 local function where(p, key, section)
-  local locate = require("aza.protocol.load").locate   -- lazy: load requires check
+  local locate = source.locate
   local files, sources = p.files or {}, p.sources or {}
   for i = #files, 1, -1 do
     local src = sources[i]

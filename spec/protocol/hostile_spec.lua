@@ -8,7 +8,7 @@ local protocol = require "aza.protocol"
 
 local DIR = "spec/fixtures/hostile/"
 -- a short deadline, so the cases the deadline stops do not take 2 s each
-local OPTS = { cpu_ms = 300 }
+local OPTS = { cpu_ms = 600 }
 local EXTRA = { ["bytecode.bin"] = "attempt to load a binary chunk" }
 
 local function files()

@@ -10,13 +10,7 @@ local render = require "aza.render.json"
 local SEED = tonumber(os.getenv("AZA_FUZZ_SEED") or "") or 20261202
 local CASES = tonumber(os.getenv("AZA_FUZZ_CASES") or "") or 1500
 
-local function rng(seed)
-  local state = seed % 2147483646 + 1
-  return function(n)
-    state = state * 48271 % 2147483647
-    return state % n + 1
-  end
-end
+local rng = require "spec.support.rng"
 
 local PIECES = { "{", "}", "[", "]", ",", ":", '"', "\\", "0", "-", "1e999", "null", "true",
                  "\255", "\192\175", "\0", " ", '"weight"', '"70 kg"', '"labs"', "1.5",

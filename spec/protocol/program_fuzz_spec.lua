@@ -12,24 +12,9 @@ local load = require "aza.protocol.load"
 local SEED = tonumber(os.getenv("AZA_FUZZ_SEED") or "") or 20261202
 local CASES = tonumber(os.getenv("AZA_FUZZ_CASES") or "") or 500
 
-local function rng(seed)
-  local state = seed % 2147483646 + 1
-  return function(n)
-    state = state * 48271 % 2147483647
-    return state % n + 1
-  end
-end
+local rng = require "spec.support.rng"
 
-local function copy(v)
-  if type(v) ~= "table" then
-    return v
-  end
-  local t = {}
-  for k, x in pairs(v) do
-    t[k] = copy(x)
-  end
-  return t
-end
+local copy = require("aza.protocol.dsl").copy
 
 local WEIRD = { 0, -1, 1e308, -1e308, 1 / 0, -1 / 0, 2 ^ 53, 2 ^ 31, 1.5, "", "x",
                 ("y"):rep(5000), true, false, {}, { {} }, { 1, 2, 3 }, "str", "qty", "==",

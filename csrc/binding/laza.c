@@ -10,6 +10,7 @@
 #include "laza_eval.h"
 #include "laza_sandbox.h"
 
+#include "aza_dose.h"
 #include "aza_hash.h"
 
 #if !defined(LAZA_VERSION)
@@ -146,5 +147,14 @@ LAZA_EXPORT int luaopen_aza_core(lua_State *L) {
   azaL_open_sandbox(L);
   lua_pushliteral(L, LAZA_VERSION);
   lua_setfield(L, -2, "version");
+  /* the dose maths' own limits, so that the patient reader checks the same */
+  lua_createtable(L, 0, 3);
+  lua_pushnumber(L, AZA_WEIGHT_MIN_KG);
+  lua_setfield(L, -2, "weight_min_kg");
+  lua_pushnumber(L, AZA_WEIGHT_MAX_KG);
+  lua_setfield(L, -2, "weight_max_kg");
+  lua_pushnumber(L, AZA_DOSE_MAX_MG);
+  lua_setfield(L, -2, "dose_max_mg");
+  lua_setfield(L, -2, "limits");
   return 1;
 }

@@ -612,7 +612,7 @@ describe("aza.input.patient", function()
         "weight: 70 mg/kg is not a mass (mass/mass)" },
       { "weight: 70 (no unit)", { weight = 70 }, "weight", "weight: 70 has no unit" },
       { "weight: 70 g (implausible)", { weight = "70 g" }, "weight",
-        "weight: 70 g is not a plausible body weight (0.3-650 kg)" },
+        "weight: 70 g is not a plausible body weight (0.5-500 kg)" },
       { "weight: unknown unit", { weight = "70 kgs" }, "weight", "unknown unit 'kgs' at 4" },
       { "weight.value not a number", { weight = { value = "abc", unit = "kg" } },
         "weight.value", 'weight.value: "abc" is not a number' },

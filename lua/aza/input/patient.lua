@@ -78,7 +78,9 @@ local AZA_STATUS = { naive = true, active = true, stopped = true }
 --- Input sanity bounds: values outside are input errors (a unit slip such as a weight
 -- in g, or a temperature in degF written as Cel), not clinical thresholds.
 M.SANITY = {
-  weight = { min = 0.3, max = 650, unit = "kg", noun = "body weight" },
+  -- the range the dose maths takes (aza.core.limits, from the C core): one source
+  weight = { min = require("aza.core").limits.weight_min_kg,
+             max = require("aza.core").limits.weight_max_kg, unit = "kg", noun = "body weight" },
   height = { min = 20, max = 280, unit = "cm", noun = "height" },
   age = { max = 130 },
   -- no one takes more: 3 mg/kg/day (the label's top) of 330 kg is 1000 mg/day

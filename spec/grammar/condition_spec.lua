@@ -188,6 +188,8 @@ local MUST_FAIL = {
   { "x.y. > 3", "unexpected '.'", 4 },
   { "wbc < 3.5 10*9/L and and x", "expected a condition after 'and', got 'and'", 22 },
   { ("("):rep(200) .. "x" .. (")"):rep(200), "condition nested too deeply", 1 },
+  -- LPeg's "subcapture nesting too deep" (found by csrc/fuzz/fuzz_condition.c)
+  { ("("):rep(64) .. "alt > 100 proceefU/L or15t /L", "condition nested too deeply", 1 },
   { ("a"):rep(5000), "condition too long", 4001 },
 }
 

@@ -313,10 +313,12 @@ function M.parse(s, units)
   end
   local ok, list = pcall(lpeg.match, grammar, s)
   if not ok then
-    -- LPeg's backtrack stack (lpeg.setmaxstack, 400 by default) bounds the
-    -- nesting depth: about 30 levels of parentheses
+    -- LPeg's backtrack stack (lpeg.setmaxstack, 400 by default) and its
+    -- capture nesting limit bound the nesting depth: about 30 levels of
+    -- parentheses ("backtrack stack overflow", "too many pending calls",
+    -- "subcapture nesting too deep", found by csrc/fuzz/fuzz_condition.c)
     if type(list) == "string" and (string.find(list, "overflow", 1, true)
-        or string.find(list, "too many", 1, true)) then
+        or string.find(list, "too many", 1, true) or string.find(list, "too deep", 1, true)) then
       return nil, M.format_error("condition nested too deeply", s, 1), "E_SYNTAX", 1
     end
     error(list, 0)

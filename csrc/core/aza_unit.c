@@ -392,6 +392,10 @@ aza_status azai_unit_finish(aza_unit *u, aza_err *err) {
   if (!isfinite(u->factor) || u->factor == 0) {
     return aza_err_set(err, AZA_ETOOBIG, 0, "unit factor out of range");
   }
+  u->exact = r.p10 >= INT16_MIN && r.p10 <= INT16_MAX;
+  u->xnum = r.num;
+  u->xden = r.den;
+  u->xp10 = (int16_t)(u->exact ? r.p10 : 0);
   u->kind = AZA_UNIT_RATIO;
   u->special = 0;
   u->has_special = 0;
@@ -801,6 +805,17 @@ static double exact_ratio(const res *a, const res *b, double fallback) {
 /* factor of `from` over factor of `to`, from their exact parts */
 static double ratio(const aza_unit *from, const aza_unit *to) {
   res a, b;
+  if (from->exact && to->exact) {
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    a.num = from->xnum;
+    a.den = from->xden;
+    a.p10 = from->xp10;
+    b.num = to->xnum;
+    b.den = to->xden;
+    b.p10 = to->xp10;
+    return exact_ratio(&a, &b, from->factor / to->factor);
+  }
   if (expr_resolve(from, from->scale, 1.0, 0, &a, NULL) != AZA_OK ||
       expr_resolve(to, to->scale, 1.0, 0, &b, NULL) != AZA_OK) {
     return from->factor / to->factor;
@@ -905,6 +920,13 @@ aza_status azai_dims_check(const char *what, const aza_unit *a,
   return kinds_check(what, a, b, err);
 }
 
+/* "cannot convert A to B", the head of conversion errors, written only
+** when there is an error to report */
+#define WHAT()                                                                 \
+  (snprintf(what, sizeof what, "cannot convert %.60s to %.60s", from->text,    \
+            to->text),                                                         \
+   what)
+
 static aza_status convert(double value, const aza_unit *from,
                           const aza_unit *to, double gmol, double *out,
                           aza_err *err) {
@@ -925,28 +947,30 @@ static aza_status convert(double value, const aza_unit *from,
                        "expression has no conversion",
                        s->text);
   }
-  snprintf(what, sizeof what, "cannot convert %.60s to %.60s", from->text,
-           to->text);
   if (gmol > 0 && !base_eq(&from->dim, &to->dim) &&
       arb_eq(&from->dim, &to->dim) &&
       substance_step(&from->dim, &to->dim, &k)) {
     if (from->kind == AZA_UNIT_SPECIAL || to->kind == AZA_UNIT_SPECIAL) {
       return aza_err_set(err, AZA_ESPECIAL, 0,
-                         "%s: no substance conversion for special units", what);
+                         "%s: no substance conversion for special units",
+                         WHAT());
     }
     if (from->dim.annot != to->dim.annot) {
-      return dims_error(AZA_EANNOT, what, from, to, err);
+      return dims_error(AZA_EANNOT, WHAT(), from, to, err);
     }
     c = value * from->factor;
     r = c / powi(gmol, k) / to->factor;
   } else {
-    st = kinds_check(what, from, to, err);
+    st = kinds_check("", from, to, NULL);
+    if (st != AZA_OK) {
+      kinds_check(WHAT(), from, to, err);
+    }
     if (st == AZA_EDIM && gmol <= 0 &&
         substance_step(&from->dim, &to->dim, &k)) {
       return aza_err_set(err, AZA_ESUBSTANCE, 0,
                          "%s: mass and amount of substance need a named "
                          "substance (molar mass)",
-                         what);
+                         WHAT());
     }
     if (st != AZA_OK) {
       return st;
@@ -964,12 +988,14 @@ static aza_status convert(double value, const aza_unit *from,
   }
   if (!isfinite(r)) {
     return aza_err_set(err, AZA_EVALUE, 0, "%s: result is not finite (%g)",
-                       what, value);
+                       WHAT(), value);
   }
   r = azai_round_sig(r, 15); /* see aza_unit_int.h: no float noise */
   *out = r;
   return AZA_OK;
 }
+
+#undef WHAT
 
 aza_status aza_unit_convert(double value, const aza_unit *from,
                             const aza_unit *to, double *out, aza_err *err) {

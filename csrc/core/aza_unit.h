@@ -116,6 +116,11 @@ typedef struct aza_unit {
   uint8_t special;     /* special function id when kind is SPECIAL */
   uint8_t has_special; /* a special atom inside a larger expression */
   uint8_t nterms;
+  uint8_t exact; /* xnum, xden, xp10 hold the factor's exact parts */
+  int16_t xp10;
+  double xnum, xden; /* factor = xnum / xden * 10^xp10, kept unrounded so
+                        that a conversion's ratio is exact (filled at parse,
+                        so converting never resolves definitions again) */
   aza_term terms[AZA_TERMS_MAX];
   char annot[AZA_ANNOT_MAX]; /* annotation texts, NUL separated */
   char text[AZA_EXPR_MAX];   /* UCUM form for display */

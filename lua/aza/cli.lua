@@ -125,6 +125,7 @@ function M.main(argv, env)
   env = env or {}
   env.stdout = env.stdout or io.stdout
   env.stderr = env.stderr or io.stderr
+  env.argv = env.argv or argv
   local command = argv[1]
   if command == nil or command == "help" or command == "-h" or command == "--help" then
     env.stdout:write(M.usage())

@@ -16,9 +16,11 @@
 --
 -- `--as-of DATE` replaces the record's `as_of`. `--path DIR` (repeatable)
 -- is searched for protocol ids and `extends` instead of the default path.
+-- `--cohort FILE.jsonl [--jobs N]` evaluates one patient per line (`aza.cli.cohort`).
 --
 -- @module aza.cli.evaluate
 
+local cohort = require "aza.cli.cohort"
 local protocol = require "aza.protocol"
 
 local io, string = io, string
@@ -31,12 +33,16 @@ M.summary = "evaluate a patient against a protocol (aza evaluate --protocol ID P
 --- Usage text.
 M.usage = "usage: aza evaluate --protocol ID|FILE [--as-of YYYY-MM-DD] [--format text|json|cards]\n"
   .. "                    [--path DIR]... PATIENT.json|-\n"
+  .. "       aza evaluate --protocol ID|FILE --cohort FILE.jsonl|- [--jobs N] [--format ...]\n"
+  .. "                    (one patient per line in, one result per line out)\n"
 
 local FORMATS = { text = "aza.render.text", json = "aza.render.json",
                   cards = "aza.render.cards" }
 
 local VALUED = { ["--protocol"] = "protocol", ["-p"] = "protocol", ["--as-of"] = "as_of",
-                 ["--format"] = "format", ["--path"] = "path" }
+                 ["--format"] = "format", ["--path"] = "path", ["--cohort"] = "cohort",
+                 ["--jobs"] = "jobs", ["-j"] = "jobs", ["--cohort-part"] = "part",
+                 ["--cohort-spool"] = "spool" }
 
 -- the options, or nil, message
 local function parse(args)
@@ -88,6 +94,28 @@ local function patient_input(o, env)
   return text
 end
 
+-- what is wrong with the options, or nil
+local function check(o)
+  if o.cohort and o.patient then
+    return "--cohort reads the patients from its file; no PATIENT argument as well ('"
+      .. o.patient .. "')"
+  elseif (o.jobs or o.part) and not o.cohort then
+    return "--jobs goes with --cohort"
+  elseif not o.protocol then
+    return "--protocol is required"
+  elseif not (o.patient or o.cohort) then
+    return "no patient given (a JSON file, or - for stdin)"
+  elseif not FORMATS[o.format] then
+    return "unknown format '" .. o.format .. "' (text, json, cards)"
+  elseif o.cohort then
+    local ok, msg = cohort.check_options(o)
+    if not ok then
+      return msg
+    end
+  end
+  return nil
+end
+
 --- Run `aza evaluate`.
 -- @tparam {string,...} args the arguments after `evaluate`
 -- @tparam table env `stdout`, `stderr` (and optionally `stdin`) file handles
@@ -102,19 +130,18 @@ function M.run(args, env)
     env.stdout:write(M.usage)
     return 0
   end
-  if not o.protocol or not o.patient then
-    env.stderr:write("aza evaluate: ", not o.protocol and "--protocol is required"
-      or "no patient given (a JSON file, or - for stdin)", "\n", M.usage)
-    return 2
-  end
-  if not FORMATS[o.format] then
-    env.stderr:write("aza evaluate: unknown format '", o.format, "' (text, json, cards)\n")
+  local bad = check(o)
+  if bad then
+    env.stderr:write("aza evaluate: ", bad, "\n", bad:find("^unknown format") and "" or M.usage)
     return 2
   end
   local p, msg = protocol.load(o.protocol, { path = o.path })
   if not p then
     env.stderr:write("aza evaluate: ", msg, "\n")
     return 3
+  end
+  if o.cohort then
+    return cohort.run(o, env, p)
   end
   local x
   x, msg = patient_input(o, env)

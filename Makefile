@@ -36,8 +36,7 @@ fuzz: deps
 	@sh scripts/fuzz.sh $(FUZZ_SECONDS)
 
 bench: build
-	@$(LUA) bench/evaluate.lua
-	@$(LUA) bench/units.lua
+	@$(LUA) bench/run.lua
 
 install-check: build
 	@LUA=$(LUA) sh scripts/install-check.sh

@@ -19,7 +19,10 @@ local evaluate = require "aza.protocol.evaluate"
 local load = require "aza.protocol.load"
 local reference = require "spec.support.reference_eval"
 
-local SECONDS = tonumber(arg and arg[1]) or 1
+-- bench/run.lua loads this file as a library: arg[1] is then not ours
+local ARGS = { ... }
+local BENCH_LIBRARY = ARGS[1] == "library"
+local SECONDS = tonumber(BENCH_LIBRARY and ARGS[2] or arg and arg[1]) or 1
 
 local protocol = assert(load.load("spec/fixtures/eval/many_rules.lua"))
 local compiled = assert(compile.compile(protocol))
@@ -62,20 +65,30 @@ local function rate(f)
   return n / t, n
 end
 
-local values, as_of = assert(evaluate.values(compiled, facts))
-local program = compiled.program
+--- The figures: evaluations per second of the C engine, the C path and the reference.
+-- @treturn table `{engine, path, reference, rules, decision}`
+local function measure()
+  local values, as_of = assert(evaluate.values(compiled, facts))
+  local program = compiled.program
+  return {
+    engine = rate(function() program:evaluate(values, as_of) end),
+    path = rate(function() evaluate.raw(compiled, facts) end),
+    reference = rate(function() reference.evaluate(protocol, facts) end),
+    rules = #c_result.outcomes, decision = c_result.decision,
+  }
+end
 
-local engine, n1 = rate(function() program:evaluate(values, as_of) end)
-local path, n2 = rate(function() evaluate.raw(compiled, facts) end)
-local ref, n3 = rate(function() reference.evaluate(protocol, facts) end)
+if not BENCH_LIBRARY then
+  local r = measure()
+  print(("protocol %s %s: %d rules, decision %s"):format(protocol.id, protocol.version,
+    r.rules, r.decision))
+  print(("C engine (program:evaluate, values converted once) %12.0f evaluations/s")
+    :format(r.engine))
+  print(("C path (evaluate.raw: conversion + C)             %12.0f evaluations/s"):format(r.path))
+  print(("reference (plain Lua, spec/support)               %12.0f evaluations/s")
+    :format(r.reference))
+  print(("ratio C engine / reference: %.1f"):format(r.engine / r.reference))
+  print(("ratio C path / reference:   %.1f"):format(r.path / r.reference))
+end
 
-print(("protocol %s %s: %d rules, decision %s"):format(protocol.id, protocol.version,
-  #c_result.outcomes, c_result.decision))
-print(("C engine (program:evaluate, values converted once) %12.0f evaluations/s (%d runs)")
-  :format(engine, n1))
-print(("C path (evaluate.raw: conversion + C)             %12.0f evaluations/s (%d runs)")
-  :format(path, n2))
-print(("reference (plain Lua, spec/support)               %12.0f evaluations/s (%d runs)")
-  :format(ref, n3))
-print(("ratio C engine / reference: %.1f"):format(engine / ref))
-print(("ratio C path / reference:   %.1f"):format(path / ref))
+return measure

@@ -394,6 +394,50 @@ describe("aza.units", function()
     end)
   end)
 
+  describe("converter()", function()
+    it("gives the numbers convert() gives, for each conversion of the bench", function()
+      local cases = {
+        { 176, "[lb_av]", "kg" }, { 2.5, "mg/kg/d", "ug/kg/h" }, { 3200, "10*3/uL", "10*9/L" },
+        { 40, "U/L", "U/mL" }, { 8, "wk", "d" }, { 100.4, "[degF]", "Cel" },
+        { 1.2, "mg/dL", "umol/L", "creatinine" }, { 2, "mg/kg/d.kg", "mg/d" },
+      }
+      for _, c in ipairs(cases) do
+        local f = assert(units.converter(c[2], c[3], c[4]))
+        assert.are.equal(units.convert(c[1], c[2], c[3], c[4]), f(c[1]))
+        assert.are.equal(units.convert(-c[1], c[2], c[3], c[4]), f(-c[1]))
+      end
+      assert.are.equal(79.83225712, units.converter("[lb_av]", "kg")(176))
+      assert.are.equal(38, units.converter("[degF]", "Cel")(100.4))
+    end)
+
+    it("refuses at once what convert() would refuse, with the same message and code", function()
+      local cases = {
+        { "mg", "kg/d" }, { "mg/kg/d", "/d" }, { "kgs", "kg" }, { "kg", "" },
+        { "mg/dL", "umol/L" }, { "mg/dL", "umol/L", "nope" }, { "[iU]", "mg" },
+        { "mg/dL", "umol/L", string.rep("x", 40) },
+      }
+      for _, c in ipairs(cases) do
+        local f, msg, code = units.converter(c[1], c[2], c[3])
+        local _, cmsg, ccode = units.convert(1, c[1], c[2], c[3])
+        assert.is_nil(f)
+        assert.are.equal(ccode, code, c[1] .. " -> " .. c[2])
+        if #(c[3] or "") < 32 then
+          assert.are.equal(cmsg, msg)
+        end
+      end
+    end)
+
+    it("returns nil, message, code for a value that is not finite, and raises for a non-number", function()
+      local f = assert(units.converter("kg", "g"))
+      local v, msg, code = f(0 / 0)
+      assert.is_nil(v)
+      assert.are.equal("E_VALUE", code)
+      assert.truthy(msg:find("not finite"))
+      assert.has_error(function() f("x") end)
+      assert.has_error(function() units.converter({}, "kg") end)
+    end)
+  end)
+
   describe("compatible()", function()
     it("is true only for convertible units", function()
       assert.is_true(units.compatible("mg/d", "g/wk"))

@@ -583,6 +583,69 @@ static int core_units_convert(lua_State *L) {
   return 1;
 }
 
+/*
+** units_converter(from, to [, substance]) -> function(value) | nil, msg, code
+** The units are parsed (and checked against each other) once; the function
+** converts a number with them: number, or nil, msg, code. Its upvalue is a
+** plain userdata with both units and the substance's molar mass.
+*/
+typedef struct converter {
+  aza_unit from, to;
+  char substance[32];
+} converter;
+
+static int converter_call(lua_State *L) {
+  const converter *c =
+      (const converter *)lua_touserdata(L, lua_upvalueindex(1));
+  double value = luaL_checknumber(L, 1), out;
+  aza_err err;
+  aza_status st = aza_unit_convert_substance(
+      value, &c->from, &c->to, c->substance[0] ? c->substance : NULL, &out,
+      &err);
+  if (st != AZA_OK) {
+    return azaL_pushfail(L, &err);
+  }
+  lua_pushnumber(L, out);
+  return 1;
+}
+
+static int core_units_converter(lua_State *L) {
+  converter *c;
+  const char *substance = NULL;
+  aza_err err;
+  aza_status st;
+  double probe;
+  luaL_checkstring(L, 1);
+  luaL_checkstring(L, 2);
+  c = (converter *)lua_newuserdatauv(L, sizeof *c, 0);
+  memset(c, 0, sizeof *c);
+  if (!lua_isnoneornil(L, 3)) {
+    st = text_arg(L, 3, &substance, &err);
+    if (st != AZA_OK) {
+      return azaL_pushfail(L, &err);
+    }
+    if (strlen(substance) >= sizeof c->substance) {
+      aza_err_set(&err, AZA_ESUBSTANCE, 0, "unknown substance '%.40s'",
+                  substance);
+      return azaL_pushfail(L, &err);
+    }
+    strcpy(c->substance, substance);
+  }
+  st = unit_arg(L, 1, &c->from, NULL, &err);
+  if (st == AZA_OK) {
+    st = unit_arg(L, 2, &c->to, NULL, &err);
+  }
+  if (st == AZA_OK) { /* the same errors now as a conversion would give */
+    st = aza_unit_convert_substance(1.0, &c->from, &c->to, substance, &probe,
+                                    &err);
+  }
+  if (st != AZA_OK) {
+    return azaL_pushfail(L, &err);
+  }
+  lua_pushcclosure(L, converter_call, 1);
+  return 1;
+}
+
 /* }==================================================================== */
 
 static const luaL_Reg qty_meta[] = {
@@ -608,6 +671,7 @@ static const luaL_Reg qty_funcs[] = {{"quantity", core_quantity},
                                      {"is_quantity", core_is_quantity},
                                      {"units_parse", core_units_parse},
                                      {"units_convert", core_units_convert},
+                                     {"units_converter", core_units_converter},
                                      {NULL, NULL}};
 
 void azaL_open_qty(lua_State *L) {

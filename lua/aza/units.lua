@@ -52,6 +52,20 @@ function M.convert(value, from, to, substance)
   return core.units_convert(value, from, to, substance)
 end
 
+--- A converter between two units, parsed and checked once: for converting many values.
+-- @tparam string from unit
+-- @tparam string to unit
+-- @tparam[opt] string substance as for `convert`
+-- @treturn function `f(value)` giving the value in `to` (or `nil, message, code`, as
+--   `convert` does, for a value that is not finite)
+-- @return[2] nil
+-- @treturn[2] string message: the error `convert` would give for these units
+-- @treturn[2] string code
+-- @usage local to_kg = units.converter("[lb_av]", "kg"); print(to_kg(176))  --> 79.83225712
+function M.converter(from, to, substance)
+  return core.units_converter(from, to, substance)
+end
+
 --- Check a unit and describe it briefly.
 -- @tparam string unit
 -- @treturn string the UCUM form

@@ -1580,9 +1580,14 @@ local function read_patient(x, popts)
   if type(text) ~= "string" then
     return patient.read(x, popts)
   end
-  local pt, msg, code, path = patient.from_json(text, popts)
+  -- decoded once: the record as given is the decoded table (normalise does not change it)
+  local t, jmsg, jcode = json_in.decode(text)
+  if t == nil then
+    return nil, jmsg, jcode, ""
+  end
+  local pt, msg, code, path = patient.normalise(t, popts)
   return pt, msg, code, path, function()
-    return (json_in.decode(text))
+    return t
   end
 end
 

@@ -427,7 +427,7 @@ describe("aza.units", function()
       end
     end)
 
-    it("returns nil, message, code for a value that is not finite, and raises for a non-number", function()
+    it("gives nil, message, code for a value not finite; raises for a non-number", function()
       local f = assert(units.converter("kg", "g"))
       local v, msg, code = f(0 / 0)
       assert.is_nil(v)

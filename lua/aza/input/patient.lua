@@ -96,29 +96,39 @@ local LIST_FIELDS = { "labs", "medications", "symptoms", "conditions", "allergie
 
 -- A record given as a Lua table is plain data like a JSON one: every string valid UTF-8,
 -- no table twice (no cycle), at most 16 levels. Returns a problem and its path, or nil.
-local function plain_record(p)
-  local seen = {}
-  local function walk(v, path, depth)
+-- `utf8_checked`: the strings came from aza.input.json, which has checked them already.
+local function plain_record(p, utf8_checked)
+  local seen, keys = {}, {} -- keys[1..depth]: the path of the value being walked
+  local function path_of(depth)
+    local path = ""
+    for i = 1, depth do
+      local k = keys[i]
+      path = type(k) == "number" and format("%s[%s]", path, util.number(k))
+        or (path == "" and tostring(k) or (path .. "." .. tostring(k)))
+    end
+    return path
+  end
+  local function walk(v, depth)
     local t = type(v)
     if t == "string" then
-      local at = json.invalid_utf8(v)
+      local at = not utf8_checked and json.invalid_utf8(v)
       if at then
-        return format("not valid UTF-8 at byte %d", at), path
+        return format("not valid UTF-8 at byte %d", at), path_of(depth)
       end
     elseif t == "table" then
       if seen[v] then
-        return "the same table appears twice (a patient record is a tree)", path
+        return "the same table appears twice (a patient record is a tree)", path_of(depth)
       elseif depth > 16 then
-        return "nested deeper than 16 levels", path
+        return "nested deeper than 16 levels", path_of(depth)
       end
       seen[v] = true
       for k, x in next, v do
-        local kp = type(k) == "number" and format("%s[%s]", path, util.number(k))
-          or (path == "" and tostring(k) or (path .. "." .. tostring(k)))
-        if type(k) == "string" and json.invalid_utf8(k) then
+        if not utf8_checked and type(k) == "string" and json.invalid_utf8(k) then
+          local path = path_of(depth)
           return "a key that is not valid UTF-8", path == "" and "patient" or path
         end
-        local bad, where = walk(x, kp, depth + 1)
+        keys[depth + 1] = k
+        local bad, where = walk(x, depth + 1)
         if bad then
           return bad, where
         end
@@ -126,7 +136,7 @@ local function plain_record(p)
     end
     return nil
   end
-  return walk(p, "", 0)
+  return walk(p, 0)
 end
 
 --- Window of the creatinine rise, in days (design §8: "up > 30 % in 12 months").
@@ -1501,7 +1511,8 @@ end
 --   `today` (ISO date used when no `as_of` is given; default `os.date("%Y-%m-%d")`),
 --   `profile` (`"cpic"` default, `"dpwg"`, or a profile table: allele functions),
 --   `tpmt_method` (TPMT activity method when the record names none; default
---   `"st_thomas"`)
+--   `"st_thomas"`), `utf8_checked` (true: the table came from `aza.input.json`, whose
+--   strings are valid UTF-8 already, so they are not checked again)
 -- @treturn table the normalised patient (see the module description)
 -- @return[2] nil
 -- @treturn[2] string message naming the JSON path (`"weight: -70 kg is not a positive mass"`)
@@ -1525,7 +1536,7 @@ function M.normalise(p, opts)
         #list, max), "E_INPUT", field
     end
   end
-  local bad, where = plain_record(p)
+  local bad, where = plain_record(p, opts.utf8_checked)
   if bad then
     return nil, where .. ": " .. bad, "E_INPUT", where
   end
@@ -1599,7 +1610,12 @@ function M.from_json(text, opts)
   if t == nil then
     return nil, msg, code, ""
   end
-  return M.normalise(t, opts)
+  local o = {}
+  for k, v in pairs(opts or {}) do
+    o[k] = v
+  end
+  o.utf8_checked = true -- the JSON reader checked every string
+  return M.normalise(t, o)
 end
 
 --- Normalise a patient read from a JSON file, or from stdin when `path` is `"-"`.

@@ -1585,6 +1585,7 @@ local function read_patient(x, popts)
   if t == nil then
     return nil, jmsg, jcode, ""
   end
+  popts.utf8_checked = true
   local pt, msg, code, path = patient.normalise(t, popts)
   return pt, msg, code, path, function()
     return t

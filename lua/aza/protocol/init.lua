@@ -401,16 +401,18 @@ local PUBLIC = { "id", "version", "hash", "title", "description", "extends", "fi
                  "parameters", "data", "references", "required", "rules", "overrides",
                  "disabled" }
 
+-- The fields a caller sees. They share p's tables (nothing changes p after the load, and
+-- callers reach them only through read-only views), so a load copies nothing here.
 local function public_fields(p)
   local pub = {}
   for _, k in ipairs(PUBLIC) do
-    pub[k] = copy(p[k])
+    pub[k] = p[k]
   end
   local rules = {}
   for i, r in ipairs(p.rules or {}) do
-    rules[i] = { id = r.id, when = r.when, action = copy(r.action), cite = copy(r.cite),
+    rules[i] = { id = r.id, when = r.when, action = r.action, cite = r.cite,
                  message = r.message, require = r.require, file = r.file, line = r.line,
-                 facts = copy(r.facts) }
+                 facts = r.facts }
   end
   pub.rules = rules
   pub.chain = {}

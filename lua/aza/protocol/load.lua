@@ -283,7 +283,7 @@ end
 -- no DAG whose paths multiply), of strings (valid UTF-8), numbers, booleans and tables without
 -- metatables, at most MAX_VALUES values and MAX_NESTING levels. Returns a problem or nil.
 -- One pass, linear in the size of the data: every later walk over it is linear too.
-local function data_problem(p)
+local function data_problem_text(p)
   local invalid_utf8 = require("aza.input.json").invalid_utf8
   local seen, count = {}, 0
   local function walk(v, where, depth)
@@ -323,6 +323,41 @@ local function data_problem(p)
     return nil
   end
   return walk(p, "protocol", 0)
+end
+
+-- The same checks without building a path for every value (a protocol with data tables
+-- has thousands): true when there is a problem, which data_problem_text then describes.
+local function has_data_problem(p)
+  local invalid_utf8 = require("aza.input.json").invalid_utf8
+  local seen, count, nesting = {}, 0, M.MAX_NESTING
+  local function walk(v, depth)
+    local t = type(v)
+    if t == "string" then
+      return invalid_utf8(v) ~= nil
+    elseif t ~= "table" then
+      return t == "function" or t == "thread" or t == "userdata"
+    elseif seen[v] or getmetatable(v) ~= nil or depth > nesting then
+      return true
+    end
+    seen[v] = true
+    for k, x in next, v do
+      count = count + 1
+      local kt = type(k)
+      if count > M.MAX_VALUES or (kt ~= "string" and kt ~= "number" and kt ~= "boolean")
+        or (kt == "string" and string.find(k, "%c")) or walk(x, depth + 1) then
+        return true
+      end
+    end
+    return false
+  end
+  return walk(p, 0)
+end
+
+local function data_problem(p)
+  if has_data_problem(p) then
+    return data_problem_text(p)
+  end
+  return nil
 end
 
 local BASE_NAMES = { "assert", "error", "ipairs", "next", "pairs", "pcall", "rawequal", "rawlen",
@@ -500,16 +535,19 @@ local function merge_into(dst, src, path, ov, by, source, from)
   end
 end
 
+-- The layer c (fresh from run_file: the DSL copied what the script gave, and nothing else
+-- holds these tables) becomes the root of the merged protocol; its tables are taken over,
+-- not copied again.
 local function base_of(c)
   return {
     id = c.id, version = c.version, title = c.title, description = c.description,
     file = c.file, line = c.line,
     files = { c.file }, sources = { c.source },
-    references = copy(c.references or {}),
-    parameters = copy(c.parameters or {}),
-    data = copy(c.data or {}),
-    required = copy(c.required),
-    rules = copy(c.rules or {}),
+    references = c.references or {},
+    parameters = c.parameters or {},
+    data = c.data or {},
+    required = c.required,
+    rules = c.rules or {},
     overrides = {}, disabled = {},
   }
 end
@@ -577,15 +615,17 @@ local function merge_rules(st, c, errors)
   end
 end
 
+-- P (the merged parents, built by base_of or merge for this load alone) is taken over by
+-- the result, not copied; c's values are copied in as they are merged.
 local function merge(P, c, errors)
   local R = {
     id = c.id, version = c.version, title = c.title or P.title,
     description = c.description or P.description, extends = P.id,
     file = c.file, line = c.line,
-    files = copy(P.files), sources = copy(P.sources),
-    references = copy(P.references), parameters = copy(P.parameters), data = copy(P.data),
-    required = copy(P.required),
-    rules = {}, overrides = copy(P.overrides), disabled = copy(P.disabled),
+    files = P.files, sources = P.sources,
+    references = P.references, parameters = P.parameters, data = P.data,
+    required = P.required,
+    rules = {}, overrides = P.overrides, disabled = P.disabled,
   }
   R.files[#R.files + 1] = c.file
   R.sources[#R.sources + 1] = c.source
@@ -603,7 +643,7 @@ local function merge(P, c, errors)
   local st = { R = R, ov = ov, parent = P.id, rules = {}, index = {}, parent_ids = {},
                dropped = {}, replaced = {} }
   for _, r in ipairs(P.rules) do
-    st.rules[#st.rules + 1] = copy(r)
+    st.rules[#st.rules + 1] = r
     st.index[r.id] = #st.rules
     st.parent_ids[#st.parent_ids + 1] = r.id
   end

@@ -24,7 +24,7 @@
 -- asked for it (required) and, like the dose pipeline, treated as not active meanwhile:
 -- "not active" is NOT_ACTIVE below; only the baseline rules and breastfeeding-dose-check
 -- use it. The pharmacogenomic and renal reductions fire for every patient; for a patient
--- already on azathioprine the pipeline (lua/aza/protocol/init.lua) reads them so that a
+-- already on azathioprine the dose stage (lua/aza/protocol/dose_flow.lua) reads them so that a
 -- review never reduces an already reduced dose again:
 --   * reduce{percent, low, high} (pharmacogenomic): the current dose is kept when it is
 --     within or below the band (low-high % of the weight-based standard dose, mg/kg x

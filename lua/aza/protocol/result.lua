@@ -1,0 +1,147 @@
+--- The result of an evaluation (design §7): decision, dose, monitoring, alerts,
+-- need_data, counselling and, on request, the trace, assembled from the engine's result
+-- and the dose stage. See docs/internals/protocol-pipeline.md.
+--
+-- @module aza.protocol.result
+
+local catalogue = require "aza.protocol.facts"
+local copy = require("aza.protocol.dsl").copy
+local out_mod = require "aza.protocol.out"
+
+local ipairs, pairs, string, type =
+  ipairs, pairs, string, type
+
+local cite_of = out_mod.cite_of
+
+local M = {}
+
+local function basename(path)
+  return type(path) == "string" and (string.match(path, "([^/]*)$")) or path
+end
+
+-- {=== the result ===
+
+local function unit_of(pt, name)
+  local e = catalogue.get(name)
+  return pt.units[name] or (e and e.unit) or nil
+end
+
+local function rule_trace(st, pt, engine_trace)
+  local out = {}
+  for i, t in ipairs(engine_trace) do
+    local short, text = cite_of(st.refs, t.cite)
+    local facts
+    for name, f in pairs(t.facts or {}) do
+      facts = facts or {}
+      local given = pt.given[name]
+      if given == nil then
+        given = f.given
+      end
+      facts[name] = { given = given, converted = f.converted, unit = unit_of(pt, name),
+                      known = f.converted ~= nil }
+    end
+    local actions = {}
+    for k, a in ipairs((st.compiled.rules[i] or {}).actions or {}) do
+      actions[k] = a.type
+    end
+    out[i] = { kind = "rule", rule = t.rule, outcome = t.outcome, cite = short,
+               cite_key = t.cite, reference = text, facts = facts, actions = actions }
+  end
+  return out
+end
+
+local function head_trace(st, pt)
+  local pub = st.public
+  local out = { { kind = "protocol", id = pub.id, version = pub.version, hash = pub.hash,
+                  title = pub.title, chain = copy(pub.chain) } }
+  for _, o in ipairs(st.p.overrides or {}) do
+    out[#out + 1] = { kind = "override", what = o.what, old = copy(o.old), new = copy(o.new),
+                      by = basename(o.by), line = o.line }
+  end
+  for _, n in ipairs(pt.notes or {}) do
+    out[#out + 1] = { kind = "input", note = n.kind, fact = n.fact, message = n.message,
+                      path = n.path }
+  end
+  return out
+end
+
+local function monitoring_of(st, r, the_dose, decision)
+  local out = {}
+  if the_dose and (decision == "adjust" or (decision == "proceed"
+      and the_dose.basis ~= "current")) then
+    for _, item in ipairs((st.p.data or {}).monitoring or {}) do
+      local m = copy(item)
+      m.source = "protocol"
+      if m.cite then
+        m.cite = (cite_of(st.refs, m.cite))
+      end
+      out[#out + 1] = m
+    end
+  end
+  for _, m in ipairs(r.monitoring or {}) do
+    local c = copy(m)
+    c.source = "rule"
+    out[#out + 1] = c
+  end
+  return out
+end
+
+local function merge_list(a, b)
+  local out, seen = {}, {}
+  for _, list in ipairs { a or {}, b or {} } do
+    for _, v in ipairs(list) do
+      if not seen[v] then
+        seen[v] = true
+        out[#out + 1] = v
+      end
+    end
+  end
+  return out
+end
+
+local function assemble(st, pt, r, out, the_dose, with_trace)
+  local alerts = {}
+  for _, a in ipairs(r.alerts or {}) do
+    alerts[#alerts + 1] = copy(a)
+  end
+  for _, a in ipairs(out.alerts) do
+    alerts[#alerts + 1] = a
+  end
+  local warnings = {}
+  for _, w in ipairs(pt.warnings or {}) do
+    warnings[#warnings + 1] = { path = w.path, message = w.message, text = w.text }
+  end
+  for _, w in ipairs(out.warnings) do
+    warnings[#warnings + 1] = w
+  end
+  local trace
+  if with_trace then
+    trace = head_trace(st, pt)
+    for _, e in ipairs(rule_trace(st, pt, r.trace or {})) do
+      trace[#trace + 1] = e
+    end
+    for _, e in ipairs(out.dose_trace) do
+      trace[#trace + 1] = e
+    end
+  end
+  return {
+    patient = pt.id,
+    as_of = pt.as_of,
+    protocol = { id = st.public.id, version = st.public.version, hash = st.public.hash },
+    decision = out.decision,
+    decision_by = out.decision_by,
+    dose = the_dose,
+    monitoring = monitoring_of(st, r, the_dose, out.decision),
+    alerts = alerts,
+    need_data = merge_list(r.need_data, out.need),
+    -- counselling is for a patient who will take azathioprine: none when it is
+    -- contraindicated (the counsel rules still show as fired in the trace)
+    counselling = out.decision == "contraindicated" and {} or copy(r.counselling or {}),
+    warnings = warnings,
+    trace = trace,
+  }
+end
+
+M.assemble = assemble
+
+return M

@@ -1,0 +1,360 @@
+--- The labs of a patient record: each entry read (test name or LOINC code, value and unit
+-- converted to the reference unit of its fact, reference limits, date), plausibility
+-- checks, same-day conflicts, and the latest value and the series of each test published
+-- as facts (with days since, and the creatinine rise). Part of aza.input.patient.
+--
+-- @module aza.input.labs
+
+local catalogue = require "aza.protocol.facts"
+local pgx = require "aza.input.pgx"
+local units = require "aza.units"
+local util = require "aza.util"
+
+local huge = math.huge
+local format = string.format
+local sort = table.sort
+local ipairs, next, type =
+  ipairs, next, type
+local set_of = util.set_of
+
+local context = require "aza.input.context"
+
+local SUBSTANCE = context.SUBSTANCE
+local is_list = context.is_list
+local is_null = context.is_null
+local num = context.num
+local show = context.show
+local to_number = context.to_number
+
+local M = {}
+
+local LAB_FIELDS = set_of { "test", "loinc", "value", "unit", "date", "uln", "lln" }
+
+-- {=== labs ===
+
+local LOINC
+
+local function loinc_table()
+  LOINC = LOINC or pgx.data("loinc")
+  return LOINC
+end
+
+local function is_loinc(s)
+  return type(s) == "string" and s:match("^%s*%d+%-%d%s*$") ~= nil
+end
+
+-- resolve the test of a lab entry; returns the test name, the LOINC code (or nil), or
+-- nil plus a flag telling whether an error was recorded (false = ignored)
+local function lab_test(cx, path, lab)
+  local test, code
+  local t, l = lab.test, lab.loinc
+  if l ~= nil then
+    if not is_loinc(l) then
+      return nil, cx:fail(path .. ".loinc", format("%s is not a LOINC code (such as 6690-2)",
+        show(l))) or true
+    end
+    code = l:match("%S+")
+  end
+  if is_loinc(t) then
+    if code and code ~= t:match("%S+") then
+      return nil, cx:fail(path .. ".test", format("LOINC %s differs from loinc %s",
+        t:match("%S+"), code)) or true
+    end
+    code = t:match("%S+")
+  elseif type(t) == "string" then
+    test = t:lower():match("^%s*(.-)%s*$")
+  elseif t ~= nil then
+    return nil, cx:fail(path .. ".test", format("%s is not a test name", show(t))) or true
+  end
+  if code then
+    local entry = loinc_table()[code]
+    if entry == nil then
+      cx:warn(path, format("LOINC %s is not a test aza reads: ignored", code))
+      return nil, false
+    end
+    if test and test ~= entry.test then
+      return nil, cx:fail(path .. ".loinc", format("LOINC %s is %s, not %s", code,
+        entry.test, test)) or true
+    end
+    return entry.test, code
+  end
+  if test == nil then
+    return nil, cx:fail(path .. ".test", "missing test (a test name or a LOINC code)") or true
+  end
+  local f = catalogue.by_name[test]
+  if f == nil or not f.series then
+    cx:warn(path .. ".test", format("unknown lab test '%s' ignored", t))
+    return nil, false
+  end
+  return test, nil
+end
+
+--- Lab tests whose `IU/L` (UCUM `[IU]/L`) is read as the enzyme unit `U/L`: enzyme
+-- activities, where an "international unit" is the enzyme unit (1 IU/L = 1 U/L, clinical
+-- reference §3.3). Only these tests, and only per litre: `IU/mL` is not scaled (the SPS
+-- "units/mL" is a typo for U/L, so a per-mL enzyme unit is refused rather than guessed).
+M.ENZYME_IU_TESTS = { alt = true, ast = true, alp = true }
+
+local IU_PER_LITRE = { ["[IU]/L"] = true, ["[iU]/L"] = true, ["[IU]/l"] = true,
+                       ["[iU]/l"] = true }
+
+-- the unit to convert from: U/L for an enzyme test given in IU/L (with a note), else unit
+local function enzyme_unit(cx, path, test, unit)
+  if not M.ENZYME_IU_TESTS[test] then
+    return unit
+  end
+  local info = units.parse(unit)
+  if info and IU_PER_LITRE[info.ucum] then
+    if path:sub(-4) == ".uln" or path:sub(-4) == ".lln" then
+      return "U/L" -- the value's note covers its limits
+    end
+    cx:note("input", test, format("%s in %s read as U/L: for an enzyme activity an "
+      .. "international unit is the enzyme unit (1 IU/L = 1 U/L, clinical reference §3.3)",
+      test, unit), path)
+    return "U/L"
+  end
+  return unit
+end
+
+-- a value in the lab's unit -> reference unit
+local function lab_convert(cx, path, test, v, unit, ref)
+  unit = enzyme_unit(cx, path, test, unit)
+  local out, msg, code = units.convert(v, unit, ref, SUBSTANCE[test])
+  if out == nil then
+    if code == "E_UNIT" or code == "E_SYNTAX" then
+      return cx:fail(path, msg)
+    end
+    return cx:fail(path, format("%s is not a unit of %s (%s): %s", unit, test, ref, msg))
+  end
+  return out
+end
+
+-- a lab value (in its reference unit) inside the test's physically plausible range, or
+-- an input error that names the range and the likely unit slip
+local function plausible_lab(cx, path, test, value, text, ref)
+  local entry = catalogue.by_name[test]
+  local range = entry.plausible
+  if not range or (value >= range[1] and value <= range[2]) then
+    return true
+  end
+  local hint = ""
+  local slip = entry.slip
+  if slip then
+    local v = value * slip.factor
+    if v >= range[1] and v <= range[2] then
+      hint = format("; did you mean %s?", slip.unit)
+    end
+  end
+  cx:fail(path, format("%s is not a plausible %s (%s-%s %s)%s", text, entry.description,
+    num(range[1]), num(range[2]), ref, hint))
+  return false
+end
+
+-- uln / lln of a lab entry: a number in the entry's unit, or a quantity
+local function lab_limit(cx, path, test, x, unit, ref)
+  if x == nil or is_null(x) then
+    return nil
+  end
+  local v = to_number(x)
+  if v ~= nil then
+    return lab_convert(cx, path, test, v, unit, ref), num(v) .. " " .. unit
+  end
+  local q, text = cx:quantity(path, x)
+  if not q then
+    return nil
+  end
+  return lab_convert(cx, path, test, q:value(), q:unit(), ref), text
+end
+
+-- uln and lln positive and in order; a result not dated before the birth date
+local function limits_and_date(cx, path, uln, lln, d)
+  for _, lim in ipairs { { uln, "uln" }, { lln, "lln" } } do
+    local v, text = lim[1][1], lim[1][2]
+    if v ~= nil and not (v > 0 and v < huge) then
+      cx:fail(path .. "." .. lim[2], format("%s is not a positive limit", text))
+      return false
+    end
+  end
+  if uln[1] and lln[1] and lln[1] >= uln[1] then
+    cx:fail(path .. ".lln", format("%s is not below the uln %s", lln[2], uln[2]))
+    return false
+  end
+  if d.n < (cx.birth_day or -huge) then
+    cx:fail(path .. ".date", format("%s is before the birth date", d.iso))
+    return false
+  end
+  return true
+end
+
+local function read_lab(cx, i, lab)
+  local path = format("labs[%d]", i)
+  if type(lab) ~= "table" or is_list(lab) and next(lab) ~= nil then
+    return cx:fail(path, format("%s is not a lab result object", show(lab)))
+  end
+  cx:unknown_fields(lab, LAB_FIELDS, path)
+  local test, code = lab_test(cx, path, lab)
+  if not test then
+    return nil
+  end
+  local ref = catalogue.by_name[test].unit
+  local v = to_number(lab.value)
+  if v == nil then
+    return cx:fail(path .. ".value", format("%s is not a number", show(lab.value)))
+  end
+  local unit = lab.unit
+  if unit == nil and ref == "1" then
+    unit = "1"
+  elseif type(unit) ~= "string" then
+    return cx:fail(path .. ".unit", unit == nil and format("missing unit (%s is in %s)", test,
+      ref) or format("%s is not a unit", show(unit)))
+  end
+  local d = cx:date(path .. ".date", lab.date)
+  if d == nil then
+    cx:fail(path .. ".date", "missing date (YYYY-MM-DD)")
+  end
+  local value = lab_convert(cx, path .. ".unit", test, v, unit, ref)
+  local uln, uln_text = lab_limit(cx, path .. ".uln", test, lab.uln, unit, ref)
+  local lln, lln_text = lab_limit(cx, path .. ".lln", test, lab.lln, unit, ref)
+  if value == nil or not d then
+    return nil
+  end
+  local text = num(v) .. (lab.unit and (" " .. unit) or "")
+  if value < 0 and test ~= "temperature" then
+    return cx:fail(path .. ".value", format("%s is negative", text))
+  end
+  if not plausible_lab(cx, path .. ".value", test, value, text, ref) then
+    return nil
+  end
+  if not limits_and_date(cx, path, { uln, uln_text }, { lln, lln_text }, d) then
+    return nil
+  end
+  return { index = i, path = path, test = test, loinc = code, value = value, date = d.iso,
+           day = d.n, given = text, uln = uln, lln = lln, uln_given = uln_text,
+           lln_given = lln_text }
+end
+
+-- percent rise of the latest result over the lowest result (the latest included) dated
+-- within the window before as_of; nil with fewer than two results in the window
+local function rise_percent(list, as_of_day, window)
+  local lowest, latest, n = nil, nil, 0
+  for _, r in ipairs(list) do
+    if r.day >= as_of_day - window and r.day <= as_of_day then
+      n = n + 1
+      if lowest == nil or r.value < lowest then
+        lowest = r.value
+      end
+      latest = r
+    end
+  end
+  if n < 2 or not lowest or lowest <= 0 then
+    return nil
+  end
+  return (latest.value - lowest) / lowest * 100, latest, lowest
+end
+
+local function publish_test(cx, test, list)
+  local ref = catalogue.by_name[test].unit
+  sort(list, function(a, b) -- by day, then value: never by the order of the list
+    if a.day ~= b.day then
+      return a.day < b.day
+    elseif a.value ~= b.value then
+      return a.value < b.value
+    end
+    return a.index < b.index
+  end)
+  local series = {}
+  for k, r in ipairs(list) do
+    series[k] = { date = r.date, day = r.day, value = r.value, given = r.given }
+  end
+  cx.series[test] = series
+  local latest = list[#list]
+  for k = #list - 1, 1, -1 do
+    local r = list[k]
+    if r.day ~= latest.day then
+      break
+    end
+    if r.value ~= latest.value then
+      -- which is right cannot be told (the order of a list is no evidence): the test is
+      -- not known until it is repeated; the pipeline asks for it (need_data)
+      local message = format("two different results on %s (%s at %s, %s at %s): repeat "
+        .. "the test; neither is used", latest.date, r.given, r.path, latest.given,
+        latest.path)
+      cx:conflict(test, message, { [r.path] = r.value, [latest.path] = latest.value })
+      cx.lab_conflicts[#cx.lab_conflicts + 1] = { test = test, message = message }
+      return
+    end
+  end
+  cx:set(test, latest.value, ref)
+  cx:set_date(test .. ".date", { iso = latest.date, n = latest.day })
+  cx.given[test] = latest.given .. (latest.loinc and (" (LOINC " .. latest.loinc .. ")") or "")
+  cx.given[test .. ".date"] = latest.date
+  if latest.uln then
+    cx:set(test .. ".uln", latest.uln, ref)
+    cx.given[test .. ".uln"] = latest.uln_given
+  end
+  if latest.lln then
+    cx:set(test .. ".lln", latest.lln, ref)
+    cx.given[test .. ".lln"] = latest.lln_given
+  end
+  cx.derived[test .. ".days_since"] = cx.as_of.n - latest.day
+end
+
+local function read_labs(cx, p)
+  local labs = p.labs
+  if labs == nil or is_null(labs) then
+    return
+  elseif not is_list(labs) then
+    cx:fail("labs", format("%s is not a list of lab results", show(labs)))
+    return
+  end
+  local by_test, order = {}, {}
+  for i, lab in ipairs(labs) do
+    local r = read_lab(cx, i, lab)
+    if r and cx.as_of and r.day > cx.as_of.n then
+      -- a result from the future is a data error, not something to leave out quietly
+      cx:fail(r.path .. ".date", format("%s is after as_of %s", r.date, cx.as_of.iso))
+    elseif r then
+      if not by_test[r.test] then
+        by_test[r.test] = {}
+        order[#order + 1] = r.test
+      end
+      local list = by_test[r.test]
+      list[#list + 1] = r
+    end
+  end
+  if not cx.as_of then
+    return
+  end
+  for _, test in ipairs(order) do
+    publish_test(cx, test, by_test[test])
+  end
+  local creat = cx.series.creatinine
+  if creat then
+    local rise = rise_percent(creat, cx.as_of.n, context.CREATININE_WINDOW_DAYS)
+    if rise then
+      cx.derived["creatinine.rise_percent_365d"] = rise
+    end
+  end
+end
+
+-- }===
+
+-- {=== shared with the other aza.input modules ===
+M.loinc_table = loinc_table
+M.is_loinc = is_loinc
+M.lab_test = lab_test
+M.enzyme_unit = enzyme_unit
+M.lab_convert = lab_convert
+M.plausible_lab = plausible_lab
+M.lab_limit = lab_limit
+M.limits_and_date = limits_and_date
+M.read_lab = read_lab
+M.rise_percent = rise_percent
+M.publish_test = publish_test
+M.read_labs = read_labs
+M.LAB_FIELDS = LAB_FIELDS
+M.IU_PER_LITRE = IU_PER_LITRE
+M.LOINC = LOINC
+-- }===
+
+return M

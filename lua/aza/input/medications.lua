@@ -1,0 +1,463 @@
+--- Medications and azathioprine in a patient record: medication names and ATC codes
+-- matched to the classes of rules/data/medications.lua, the medication list by status,
+-- and the azathioprine status, dose, start and cumulative exposure. Part of
+-- aza.input.patient.
+--
+-- @module aza.input.medications
+
+local pgx = require "aza.input.pgx"
+local util = require "aza.util"
+
+local format = string.format
+local concat, sort = table.concat, table.sort
+local ipairs, next, type =
+  ipairs, next, type
+local set_of = util.set_of
+
+local context = require "aza.input.context"
+
+local NOUN = context.NOUN
+local check_sanity = context.check_sanity
+local is_list = context.is_list
+local is_null = context.is_null
+local show = context.show
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+local name_of = context.name_of
+
+local M = {}
+
+local MED_FIELDS = set_of { "name", "status", "dose", "atc" }
+local AZA_FIELDS = set_of { "status", "dose", "started", "cumulative" }
+local MED_STATUS = { active = true, planned = true, stopped = true }
+local AZA_STATUS = { naive = true, active = true, stopped = true }
+
+-- {=== medication and vaccine classes (rules/data/medications.lua) ===
+
+local MED_UNIT_WORDS = set_of { "mg", "g", "mcg", "ug", "microgram", "micrograms", "milligram",
+                                "milligrams", "ml", "iu", "units" }
+
+local med_index_cache
+
+-- common accented Latin letters (UTF-8) -> ASCII, so that "Guérin" matches "guerin"
+local ACCENTS = {
+  ["à"] = "a", ["á"] = "a", ["â"] = "a", ["ä"] = "a", ["ç"] = "c", ["è"] = "e", ["é"] = "e",
+  ["ê"] = "e", ["ë"] = "e", ["ì"] = "i", ["í"] = "i", ["î"] = "i", ["ï"] = "i", ["ñ"] = "n",
+  ["ò"] = "o", ["ó"] = "o", ["ô"] = "o", ["ö"] = "o", ["ù"] = "u", ["ú"] = "u", ["û"] = "u",
+  ["ü"] = "u", ["É"] = "e", ["È"] = "e", ["Ü"] = "u", ["Ö"] = "o", ["Ä"] = "a",
+}
+
+-- letters and digits only, lower case (accented letters folded)
+local function alnum(s)
+  s = s:gsub("\195[\128-\191]", ACCENTS)
+  return (s:lower():gsub("[^%w]", ""))
+end
+
+-- a trailing strength token: "5", "2.5", "5mg", "100mcg", or a unit word
+local function strength_token(t)
+  local a = alnum(t)
+  if MED_UNIT_WORDS[a] or a:match("^%d+$") then
+    return true
+  end
+  local unit = a:match("^%d+(%a+)$")
+  return unit ~= nil and MED_UNIT_WORDS[unit] == true
+end
+
+-- the key of one part of a name: its words without trailing salts, forms and strengths
+local function part_key(part, ignore)
+  local toks = {}
+  for t in part:gmatch("%S+") do
+    toks[#toks + 1] = t
+  end
+  while #toks > 1 and (ignore[alnum(toks[#toks])] or strength_token(toks[#toks])) do
+    toks[#toks] = nil
+  end
+  return alnum(concat(toks, " "))
+end
+
+-- Candidate keys of a name (sorted parts joined by "+"), trying "-" as part of a word and
+-- as a separator; also returns the part keys (for matching the parts of a combination).
+local function name_keys(name, ignore)
+  local s = " " .. name:lower():gsub("_", " ") .. " "
+  s = s:gsub("%s+and%s+", "/"):gsub("%s+with%s+", "/"):gsub("[+,&;]", "/")
+  local keys, parts, seen = {}, {}, {}
+  for _, variant in ipairs { s, (s:gsub("%-", "/")) } do
+    local list = {}
+    for part in variant:gmatch("[^/]+") do
+      local k = part_key(part, ignore)
+      if k ~= "" then
+        list[#list + 1] = k
+      end
+    end
+    sort(list)
+    local key = concat(list, "+")
+    if key ~= "" and not seen[key] then
+      seen[key] = true
+      keys[#keys + 1] = key
+    end
+    if #list > 1 then
+      for _, k in ipairs(list) do
+        parts[#parts + 1] = k
+      end
+    end
+  end
+  return keys, parts
+end
+
+local function med_index()
+  if med_index_cache then
+    return med_index_cache
+  end
+  local data = pgx.data("medications")
+  local idx = { ignore = {}, names = {}, atc = {}, prefixes = data.atc_prefixes or {} }
+  for _, w in ipairs(data.ignore_words or {}) do
+    idx.ignore[alnum(w)] = true
+  end
+  local function add(tbl, key, entry)
+    tbl[key] = tbl[key] or {}
+    local list = tbl[key]
+    list[#list + 1] = entry
+  end
+  for _, e in ipairs(data.substances or {}) do
+    for _, n in ipairs(e.names or {}) do
+      for _, key in ipairs((name_keys(n, idx.ignore))) do
+        add(idx.names, key, e)
+      end
+    end
+    for _, code in ipairs(e.atc or {}) do
+      add(idx.atc, code:upper(), e)
+    end
+  end
+  med_index_cache = idx
+  return idx
+end
+
+local function is_atc(s)
+  return type(s) == "string" and s:match("^%s*%a%d%d%a?%a?%d?%d?%s*$") ~= nil
+    and #s:match("^%s*(.-)%s*$") >= 3
+end
+
+-- entries matching a name: the whole name, else each part of a combination
+local function match_name(idx, name)
+  local keys, parts = name_keys(name, idx.ignore)
+  local out = {}
+  for _, key in ipairs(keys) do
+    for _, e in ipairs(idx.names[key] or {}) do
+      out[#out + 1] = e
+    end
+  end
+  if #out == 0 then
+    for _, key in ipairs(parts) do
+      for _, e in ipairs(idx.names[key] or {}) do
+        out[#out + 1] = e
+      end
+    end
+  end
+  return out
+end
+
+-- entries (and prefix classes) matching an ATC code
+local function match_atc(idx, code)
+  code = code:match("^%s*(.-)%s*$"):upper()
+  local out = {}
+  for _, e in ipairs(idx.atc[code] or {}) do
+    out[#out + 1] = e
+  end
+  for _, p in ipairs(idx.prefixes) do
+    if code:sub(1, #p.prefix) == p.prefix then
+      out[#out + 1] = { classes = p.classes, prefix = p.prefix }
+    end
+  end
+  return out
+end
+
+--- The substance ids and class ids of a medication, vaccine or allergy given by name
+-- and/or ATC code (rules/data/medications.lua), in table order, without duplicates.
+-- @tparam string|nil name
+-- @tparam string|nil atc
+-- @treturn {string,...} ids and classes (`{"ramipril", "ace_inhibitor"}`)
+-- @treturn boolean true when the name and the ATC code both match but name different
+--   substances
+-- @usage patient.medication_classes("Ramipril 5 mg")  --> {"ramipril", "ace_inhibitor"}
+function M.medication_classes(name, atc)
+  local idx = med_index()
+  local by_name, by_atc = {}, {}
+  if type(name) == "string" then
+    by_name = is_atc(name) and match_atc(idx, name) or match_name(idx, name)
+  end
+  if type(atc) == "string" then
+    by_atc = match_atc(idx, atc)
+  end
+  local out, seen = {}, {}
+  local function push(k)
+    if k and not seen[k] then
+      seen[k] = true
+      out[#out + 1] = k
+    end
+  end
+  for _, list in ipairs { by_name, by_atc } do
+    for _, e in ipairs(list) do
+      push(e.id)
+      for _, c in ipairs(e.classes or {}) do
+        push(c)
+      end
+    end
+  end
+  -- the name and the code disagree when both name substances and none in common
+  local by_id = {}
+  for _, e in ipairs(by_name) do
+    if e.id then
+      by_id[e.id] = true
+    end
+  end
+  local named, coded, shared = next(by_id) ~= nil, false, false
+  for _, e in ipairs(by_atc) do
+    if e.id then
+      coded = true
+      shared = shared or by_id[e.id] == true
+    end
+  end
+  local disagree = named and coded and not shared
+  return out, disagree
+end
+
+-- add the ids and classes of the strings of list `field` to the set fact `fact`
+local function add_classes(cx, p, field, fact)
+  local list = p[field]
+  local set = cx.facts[fact]
+  if type(list) ~= "table" or type(set) ~= "table" then
+    return
+  end
+  local seen = {}
+  for _, k in ipairs(set) do
+    seen[k] = true
+  end
+  for i, s in ipairs(list) do
+    if type(s) == "string" then
+      local added = {}
+      for _, k in ipairs((M.medication_classes(s))) do
+        if not seen[k] then
+          seen[k] = true
+          set[#set + 1] = k
+        end
+        added[#added + 1] = k
+      end
+      if #added > 0 then
+        cx:note("derived", fact, format("%s: %s (rules/data/medications.lua)", s,
+          concat(added, ", ")), format("%s[%d]", field, i))
+      end
+    end
+  end
+end
+
+-- }===
+
+-- {=== medications and azathioprine ===
+
+-- add the substance ids and classes of medication m to keys (with a note)
+local function medication_keys(cx, path, m, keys)
+  local classes, disagree = M.medication_classes(m.name, m.atc)
+  for _, k in ipairs(classes) do
+    keys[#keys + 1] = k
+  end
+  if #classes > 0 then
+    cx:note("derived", "medications." .. m.status, format("%s%s: %s "
+      .. "(rules/data/medications.lua)", m.name, m.atc and (" (" .. m.atc .. ")") or "",
+      concat(classes, ", ")), path)
+  end
+  if disagree then
+    cx:warn(path, format("name '%s' and ATC code %s name different substances: the "
+      .. "classes of both are used", m.name, m.atc))
+  end
+end
+
+-- one medication entry: returns its status, name and set keys, or nil
+local function read_medication(cx, i, m)
+  local path = format("medications[%d]", i)
+  if type(m) ~= "table" or is_list(m) then
+    return cx:fail(path, format("%s is not a medication object", show(m)))
+  end
+  cx:unknown_fields(m, MED_FIELDS, path)
+  local ok = true
+  if type(m.name) ~= "string" or m.name:match("^%s*$") then
+    ok = cx:fail(path .. ".name", format("%s is not a medication name", show(m.name)))
+  end
+  if not MED_STATUS[m.status] then
+    ok = cx:fail(path .. ".status", m.status == nil and "missing (active, planned or stopped)"
+      or format("unknown status %s (active, planned or stopped)", show(m.status)))
+  end
+  if m.atc ~= nil and (type(m.atc) ~= "string" or not m.atc:match("^%s*%a[%w]*%s*$")) then
+    ok = cx:fail(path .. ".atc", format("%s is not an ATC code", show(m.atc)))
+  end
+  if m.dose ~= nil and not is_null(m.dose) and not cx:quantity(path .. ".dose", m.dose) then
+    ok = nil
+  end
+  if not ok then
+    return nil
+  end
+  local keys = { name_of(m.name), m.atc and m.atc:match("%S+"):upper() or nil }
+  if m.status ~= "stopped" then
+    medication_keys(cx, path, m, keys)
+  end
+  return m.status, m.name, keys
+end
+
+local function read_medications(cx, p)
+  local meds = p.medications
+  if meds == nil or is_null(meds) then
+    return
+  elseif not is_list(meds) then
+    cx:fail("medications", format("%s is not a list of medications", show(meds)))
+    return
+  end
+  local sets = { active = {}, planned = {} }
+  local seen = { active = {}, planned = {} }
+  local texts = { active = {}, planned = {} }
+  for i, m in ipairs(meds) do
+    local status, name, keys = read_medication(cx, i, m)
+    if status and sets[status] then
+      for k = 1, #keys do
+        local key = keys[k]
+        if key and not seen[status][key] then
+          seen[status][key] = true
+          sets[status][#sets[status] + 1] = key
+        end
+      end
+      texts[status][#texts[status] + 1] = name
+    end
+  end
+  for _, s in ipairs({ "active", "planned" }) do
+    cx:set("medications." .. s, sets[s])
+    if #texts[s] > 0 then
+      cx.given["medications." .. s] = concat(texts[s], ", ")
+    end
+  end
+end
+
+local function aza_dose(cx, a, status)
+  if a.dose == nil or is_null(a.dose) then
+    if status == "active" then
+      cx:note("need_data", "azathioprine.dose", "active patient without a current dose",
+        "azathioprine.dose")
+    end
+    return
+  end
+  local v, text = cx:quantity_in("azathioprine.dose", a.dose, "mg/d", NOUN["azathioprine.dose"])
+  if v and v <= 0 then
+    cx:fail("azathioprine.dose", format("%s is not a positive daily dose", text))
+  elseif v and not check_sanity(cx, "azathioprine.dose", "azathioprine.dose", v, text) then
+    return
+  elseif v and status == "active" then
+    cx:set("azathioprine.dose", v, "mg/d")
+    cx.given["azathioprine.dose"] = text
+  elseif v and status then
+    cx.given["azathioprine.dose"] = text
+    cx:note("input", "azathioprine.dose", format("azathioprine dose %s given for a %s "
+      .. "patient: not a current dose, not used", text, status), "azathioprine.dose")
+  end
+end
+
+local function aza_cumulative(cx, a)
+  if a.cumulative == nil or is_null(a.cumulative) then
+    return
+  end
+  local v, text = cx:quantity_in("azathioprine.cumulative", a.cumulative, "g",
+    NOUN["azathioprine.cumulative"])
+  if v and v < 0 then
+    cx:fail("azathioprine.cumulative", format("%s is negative", text))
+  elseif v then
+    cx:set("azathioprine.cumulative", v, "g")
+    cx.given["azathioprine.cumulative"] = text
+  end
+end
+
+local function aza_started(cx, a, status)
+  local d = cx:date("azathioprine.started", a.started)
+  if not d or not cx.as_of then
+    return
+  end
+  cx.given["azathioprine.started"] = d.iso
+  if d.n > cx.as_of.n and status ~= "naive" then
+    cx:fail("azathioprine.started", format("%s is after as_of %s for a%s patient", d.iso,
+      cx.as_of.iso, status and (" " .. status) or ""))
+  elseif d.n <= cx.as_of.n then
+    cx:set_date("azathioprine.started", d)
+    local days = cx.as_of.n - d.n
+    cx.derived["azathioprine.days"] = days
+    cx.derived["azathioprine.weeks"] = days / 7
+  end
+end
+
+local function read_azathioprine(cx, p)
+  local a = p.azathioprine
+  if a == nil or is_null(a) then
+    return
+  elseif type(a) ~= "table" or is_list(a) then
+    cx:fail("azathioprine", format("%s is not an object", show(a)))
+    return
+  end
+  cx:unknown_fields(a, AZA_FIELDS, "azathioprine")
+  local status = a.status
+  if not AZA_STATUS[status] then
+    cx:fail("azathioprine.status", status == nil and "missing (naive, active or stopped)"
+      or format("unknown status %s (naive, active or stopped)", show(status)))
+    status = nil
+  else
+    cx:set("azathioprine.status", status)
+    cx.given["azathioprine.status"] = status
+  end
+  aza_dose(cx, a, status)
+  aza_cumulative(cx, a)
+  aza_started(cx, a, status)
+end
+
+-- }===
+
+-- {=== shared with the other aza.input modules ===
+M.alnum = alnum
+M.strength_token = strength_token
+M.part_key = part_key
+M.name_keys = name_keys
+M.med_index = med_index
+M.is_atc = is_atc
+M.match_name = match_name
+M.match_atc = match_atc
+M.add_classes = add_classes
+M.medication_keys = medication_keys
+M.read_medication = read_medication
+M.read_medications = read_medications
+M.aza_dose = aza_dose
+M.aza_cumulative = aza_cumulative
+M.aza_started = aza_started
+M.read_azathioprine = read_azathioprine
+M.MED_FIELDS = MED_FIELDS
+M.AZA_FIELDS = AZA_FIELDS
+M.MED_STATUS = MED_STATUS
+M.AZA_STATUS = AZA_STATUS
+M.MED_UNIT_WORDS = MED_UNIT_WORDS
+M.ACCENTS = ACCENTS
+M.med_index_cache = med_index_cache
+-- }===
+
+return M

@@ -1,7 +1,8 @@
 /*
 ** aza_eval_int.h
-** Private to the rule engine (aza_program.c, aza_eval.c): the allocator
-** hook and the layout of a compiled program, which the evaluator reads.
+** Private to the rule engine (aza_program.c, aza_verify.c, aza_eval.c):
+** the allocator hook and the layout of a compiled program, which the
+** evaluator reads.
 */
 #ifndef aza_eval_int_h
 #define aza_eval_int_h
@@ -81,6 +82,18 @@ struct aza_program {
   uint32_t *rslots;
   uint32_t stack_max;
 };
+
+/*
+** The verifier (aza_verify.c): every index in range, every condition a
+** well-typed stack program within AZA_EVAL_STACK_MAX, every action's
+** parameters finite; fills the program's read slots. AZA_EBADPROG else.
+*/
+AZAI_FUNC aza_status azai_program_validate(aza_program *p, aza_err *err);
+
+/* the facts each rule reads, in first-use order, into p->rslots; `seen`
+** is caller scratch of p->nslots bytes, zeroed */
+AZAI_FUNC aza_status azai_program_collect_slots(aza_program *p, uint8_t *seen,
+                                                aza_err *err);
 
 /* }==================================================================== */
 

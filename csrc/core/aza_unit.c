@@ -1,9 +1,9 @@
 /*
 ** aza_unit.c
 ** UCUM units: dimension and factor by recursive resolution of the unit
-** table, building a unit from terms, formatting, dimensions,
-** special-unit functions and conversion. The text side (parser, aliases,
-** numbers) is aza_parse.c.
+** table, special-unit functions and the exact factor ratio of two units.
+** The text side: aza_parse.c (parser, aliases, numbers) and aza_unit_text.c
+** (building from terms, formatting, dimensions); conversion: aza_convert.c.
 */
 #include <math.h>
 #include <stdio.h>
@@ -41,7 +41,7 @@ static double scale10(double m, int p10) {
 }
 
 /* integer power by repeated multiplication (exact for small cases) */
-static double powi(double x, int n) {
+double azai_powi(double x, int n) {
   double r = 1.0;
   int neg = n < 0;
   unsigned u = (unsigned)(neg ? -n : n);
@@ -233,11 +233,11 @@ static aza_status expr_resolve(const aza_unit *u, double snum, double sden,
     }
     r->p10 += a.p10 * t->exp;
     if (t->exp > 0) {
-      r->num *= powi(a.num, t->exp);
-      r->den *= powi(a.den, t->exp);
+      r->num *= azai_powi(a.num, t->exp);
+      r->den *= azai_powi(a.den, t->exp);
     } else {
-      r->num *= powi(a.den, -t->exp);
-      r->den *= powi(a.num, -t->exp);
+      r->num *= azai_powi(a.den, -t->exp);
+      r->den *= azai_powi(a.num, -t->exp);
     }
     if (!(fabs(r->num) < 1e150 && r->den < 1e150 && r->den > 1e-150)) {
       r->num = (r->num / r->den); /* exactness is gone anyway */
@@ -435,221 +435,6 @@ int azai_unit_is_special(const aza_unit *u) {
 /* }==================================================================== */
 
 /* {====================================================================
-** Building a unit from terms (arithmetic results) and formatting
-** ===================================================================== */
-
-typedef struct sbuf {
-  char *buf;
-  size_t size;
-  size_t len; /* length needed so far */
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n) {
-  size_t i;
-  for (i = 0; i < n; i++, b->len++) {
-    if (b->len + 1 < b->size) {
-      b->buf[b->len] = s[i];
-    }
-  }
-  if (b->size > 0) {
-    b->buf[b->len + 1 < b->size ? b->len : b->size - 1] = '\0';
-  }
-}
-
-static void sb_str(sbuf *b, const char *s) {
-  sb_add(b, s, strlen(s));
-}
-
-static void sb_int(sbuf *b, int v) {
-  char tmp[16];
-  snprintf(tmp, sizeof tmp, "%d", v);
-  sb_str(b, tmp);
-}
-
-static void term_text(sbuf *b, const aza_unit *u, const aza_term *t, int e) {
-  if (t->atom != AZA_ATOM_NONE) {
-    if (t->prefix >= 0) {
-      sb_str(b, azai_prefix_at((size_t)t->prefix)->code);
-    }
-    sb_str(b, azai_atom_at(t->atom)->code);
-    if (e != 1) {
-      sb_int(b, e);
-    }
-  }
-  if (t->ann != 0xFF) {
-    sb_str(b, "{");
-    sb_add(b, u->annot + t->ann, t->annlen);
-    sb_str(b, "}");
-  }
-}
-
-aza_status azai_unit_build(aza_unit *u, aza_err *err) {
-  char text[AZA_EXPR_MAX];
-  sbuf b;
-  int i, nnum = 0;
-  aza_status st;
-  b.buf = u->text;
-  b.size = sizeof u->text;
-  b.len = 0;
-  u->text[0] = '\0';
-  u->scale = 1.0;
-  for (i = 0; i < u->nterms; i++) {
-    if (u->terms[i].exp > 0) {
-      if (nnum++ > 0) {
-        sb_str(&b, ".");
-      }
-      term_text(&b, u, &u->terms[i], u->terms[i].exp);
-    }
-  }
-  for (i = 0; i < u->nterms; i++) {
-    if (u->terms[i].exp < 0) {
-      sb_str(&b, "/");
-      term_text(&b, u, &u->terms[i], -u->terms[i].exp);
-    }
-  }
-  if (u->nterms == 0) {
-    sb_str(&b, "1");
-  }
-  if (b.len < sizeof u->text && azai_alias_find(u->text, b.len) != NULL) {
-    /* kelvin per microliter is "K.uL-1": "K/uL" would read as 10*3/uL */
-    b.len = 0;
-    for (i = 0; i < u->nterms; i++) {
-      if (i > 0) {
-        sb_str(&b, ".");
-      }
-      term_text(&b, u, &u->terms[i], u->terms[i].exp);
-    }
-  }
-  if (b.len >= sizeof u->text) {
-    return aza_err_set(err, AZA_ETOOBIG, 0,
-                       "resulting unit longer than %d bytes", AZA_EXPR_MAX - 1);
-  }
-  /* the unit is what its text says: parse it back, so they never differ */
-  memcpy(text, u->text, b.len + 1);
-  st = azai_parse_ucum(text, b.len, 0, u, err);
-  if (st != AZA_OK) {
-    return aza_err_set(err, st == AZA_ESYNTAX ? AZA_ETOOBIG : st, 0,
-                       "resulting unit out of range: %.80s", text);
-  }
-  return AZA_OK;
-}
-
-size_t aza_unit_format(const aza_unit *u, char *buf, size_t size) {
-  sbuf b;
-  b.buf = buf;
-  b.size = buf != NULL ? size : 0;
-  b.len = 0;
-  if (b.size > 0) {
-    buf[0] = '\0';
-  }
-  if (u != NULL) {
-    size_t n = 0;
-    while (n < sizeof u->text && u->text[n] != '\0') {
-      n++;
-    }
-    sb_add(&b, u->text, n);
-  }
-  return b.len;
-}
-
-/* }==================================================================== */
-
-/* {====================================================================
-** Dimensions
-** ===================================================================== */
-
-int aza_dim_eq(const aza_dim *a, const aza_dim *b) {
-  int k;
-  if (a == NULL || b == NULL) {
-    return 0;
-  }
-  for (k = 0; k < AZA_NDIM; k++) {
-    if (a->e[k] != b->e[k]) {
-      return 0;
-    }
-  }
-  return a->mm == b->mm && a->arb_exp == b->arb_exp &&
-         (a->arb_exp == 0 || a->arb == b->arb) && a->annot == b->annot;
-}
-
-/* one side of a dimension text: items with positive exponents */
-static int dim_side(sbuf *b, const aza_dim *d, int sign) {
-  static const int order[] = {AZA_DIM_M, AZA_DIM_N, -1,
-                              AZA_DIM_L, AZA_DIM_T, AZA_DIM_A,
-                              AZA_DIM_K, AZA_DIM_Q, AZA_DIM_F};
-  static const char *const names[AZA_NDIM] = {
-      "length",      "time",   "mass",       "angle",
-      "temperature", "charge", "luminosity", "amount"};
-  int count = 0;
-  size_t i;
-  for (i = 0; i < sizeof order / sizeof order[0]; i++) {
-    int k = order[i], e;
-    const char *name;
-    if (k < 0) {
-      e = d->arb_exp * sign;
-      name = d->arb == 0xFFFF ? "arbitrary" : NULL;
-      if (e > 0 && name == NULL) {
-        const azai_atom *a = azai_atom_at(d->arb);
-        name = a != NULL ? a->code : "arbitrary";
-      }
-    } else {
-      e = d->e[k] * sign;
-      if (k == AZA_DIM_M) {
-        e = (e > 0 ? e : 0) + d->mm;
-      }
-      name = names[k];
-      if (k == AZA_DIM_L && e > 0 && e % 3 == 0) {
-        name = "volume";
-        e /= 3;
-      }
-    }
-    if (e <= 0) {
-      continue;
-    }
-    if (count++ > 0) {
-      sb_str(b, ".");
-    }
-    sb_str(b, name);
-    if (e != 1) {
-      sb_int(b, e);
-    }
-  }
-  return count;
-}
-
-size_t aza_dim_format(const aza_dim *d, char *buf, size_t size) {
-  sbuf b, probe;
-  char tmp[8];
-  int nden;
-  b.buf = buf;
-  b.size = buf != NULL ? size : 0;
-  b.len = 0;
-  if (b.size > 0) {
-    buf[0] = '\0';
-  }
-  if (d == NULL) {
-    return 0;
-  }
-  if (dim_side(&b, d, 1) == 0) {
-    sb_str(&b, "1");
-  }
-  probe.buf = tmp;
-  probe.size = 0;
-  probe.len = 0;
-  nden = dim_side(&probe, d, -1);
-  if (nden > 0) {
-    sb_str(&b, nden > 1 ? "/(" : "/");
-    dim_side(&b, d, -1);
-    if (nden > 1) {
-      sb_str(&b, ")");
-    }
-  }
-  return b.len;
-}
-
-/* }==================================================================== */
-
-/* {====================================================================
 ** Conversion
 ** ===================================================================== */
 
@@ -658,7 +443,7 @@ size_t aza_dim_format(const aza_dim *d, char *buf, size_t size) {
 ** Celsius, so 100.4 [degF] is 38 Cel without a detour through 311.15 K.
 ** --------------------------------------------------------------------- */
 
-static int is_temp(const aza_unit *u) {
+int azai_is_temp(const aza_unit *u) {
   return u->kind == AZA_UNIT_SPECIAL &&
          (u->special == AZAI_FN_CEL || u->special == AZAI_FN_DEGF ||
           u->special == AZAI_FN_DEGRE);
@@ -686,7 +471,7 @@ static void special_ref(const aza_unit *u, double *pv, double *num,
   }
 }
 
-static double to_celsius(const aza_unit *u, double v) {
+double azai_to_celsius(const aza_unit *u, double v) {
   double pv, num, den;
   special_ref(u, &pv, &num, &den);
   v *= pv;
@@ -696,7 +481,7 @@ static double to_celsius(const aza_unit *u, double v) {
   return v * num / den; /* Cel (1 K), [degRe] (5 K/4) */
 }
 
-static double from_celsius(const aza_unit *u, double c) {
+double azai_from_celsius(const aza_unit *u, double c) {
   double pv, num, den, v;
   special_ref(u, &pv, &num, &den);
   v = c * den / num;
@@ -709,10 +494,10 @@ static double from_celsius(const aza_unit *u, double c) {
 /* }-------------------------------------------------------------------- */
 
 /* canonical value of v in the special unit u alone */
-static double special_in(const aza_unit *u, double v) {
+double azai_special_in(const aza_unit *u, double v) {
   double pv, num, den, ref = u->factor;
-  if (is_temp(u)) {
-    return to_celsius(u, v) + 273.15;
+  if (azai_is_temp(u)) {
+    return azai_to_celsius(u, v) + 273.15;
   }
   special_ref(u, &pv, &num, &den);
   v *= pv;
@@ -744,10 +529,10 @@ static double special_in(const aza_unit *u, double v) {
 }
 
 /* value in the special unit u alone of canonical value c */
-static double special_out(const aza_unit *u, double c) {
+double azai_special_out(const aza_unit *u, double c) {
   double pv, num, den, x = c / u->factor, v;
-  if (is_temp(u)) {
-    return from_celsius(u, c - 273.15);
+  if (azai_is_temp(u)) {
+    return azai_from_celsius(u, c - 273.15);
   }
   special_ref(u, &pv, &num, &den);
   switch (u->special) {
@@ -803,7 +588,7 @@ static double exact_ratio(const res *a, const res *b, double fallback) {
 }
 
 /* factor of `from` over factor of `to`, from their exact parts */
-static double ratio(const aza_unit *from, const aza_unit *to) {
+double azai_unit_ratio(const aza_unit *from, const aza_unit *to) {
   res a, b;
   if (from->exact && to->exact) {
     memset(&a, 0, sizeof a);
@@ -837,7 +622,7 @@ static int arb_list(const aza_unit *u, int *atoms, int *exps) {
   return r.narb;
 }
 
-static int same_arbitrary(const aza_unit *a, const aza_unit *b) {
+int azai_same_arbitrary(const aza_unit *a, const aza_unit *b) {
   int aa[AZA_TERMS_MAX], ae[AZA_TERMS_MAX], ba[AZA_TERMS_MAX],
       be[AZA_TERMS_MAX];
   int na, nb, i, j;
@@ -858,198 +643,3 @@ static int same_arbitrary(const aza_unit *a, const aza_unit *b) {
   }
   return 1;
 }
-
-static int base_eq(const aza_dim *a, const aza_dim *b) {
-  int k;
-  for (k = 0; k < AZA_NDIM; k++) {
-    if (a->e[k] != b->e[k]) {
-      return 0;
-    }
-  }
-  return a->mm == b->mm;
-}
-
-static int arb_eq(const aza_dim *a, const aza_dim *b) {
-  return a->arb_exp == b->arb_exp && (a->arb_exp == 0 || a->arb == b->arb);
-}
-
-/* does converting a to b only need a substance (mass <-> amount)? */
-static int substance_step(const aza_dim *a, const aza_dim *b, int *kout);
-
-/*
-** EDIM / EARBITRARY / EANNOT with "cannot <verb> A to B: da vs db".
-** verb "convert" reads "to"; others as given in full by the caller.
-*/
-static aza_status dims_error(aza_status code, const char *what,
-                             const aza_unit *a, const aza_unit *b,
-                             aza_err *err) {
-  char da[64], db[64];
-  aza_dim_format(&a->dim, da, sizeof da);
-  aza_dim_format(&b->dim, db, sizeof db);
-  if (code == AZA_EANNOT) {
-    return aza_err_set(err, code, 0, "%s: annotations differ", what);
-  }
-  if (code == AZA_EARBITRARY) {
-    return aza_err_set(err, code, 0,
-                       "%s: an arbitrary unit converts only to itself (%s vs "
-                       "%s)",
-                       what, da, db);
-  }
-  return aza_err_set(err, code, 0, "%s: %s vs %s", what, da, db);
-}
-
-/* compare the kinds of a and b; fills err with "what" as its head */
-static aza_status kinds_check(const char *what, const aza_unit *a,
-                              const aza_unit *b, aza_err *err) {
-  if (!arb_eq(&a->dim, &b->dim) || !same_arbitrary(a, b)) {
-    if (a->dim.arb_exp != 0 || b->dim.arb_exp != 0) {
-      return dims_error(AZA_EARBITRARY, what, a, b, err);
-    }
-  }
-  if (!base_eq(&a->dim, &b->dim)) {
-    return dims_error(AZA_EDIM, what, a, b, err);
-  }
-  if (a->dim.annot != b->dim.annot) {
-    return dims_error(AZA_EANNOT, what, a, b, err);
-  }
-  return AZA_OK;
-}
-
-aza_status azai_dims_check(const char *what, const aza_unit *a,
-                           const aza_unit *b, aza_err *err) {
-  return kinds_check(what, a, b, err);
-}
-
-/* "cannot convert A to B", the head of conversion errors, written only
-** when there is an error to report */
-#define WHAT()                                                                 \
-  (snprintf(what, sizeof what, "cannot convert %.60s to %.60s", from->text,    \
-            to->text),                                                         \
-   what)
-
-static aza_status convert(double value, const aza_unit *from,
-                          const aza_unit *to, double gmol, double *out,
-                          aza_err *err) {
-  char what[AZA_MSGSZ];
-  double c, r;
-  int k = 0;
-  aza_status st;
-  if (from == NULL || to == NULL || out == NULL) {
-    return aza_err_set(err, AZA_EARG, 0, "units and result needed");
-  }
-  if (!isfinite(value)) {
-    return aza_err_set(err, AZA_EVALUE, 0, "value is not finite");
-  }
-  if (from->has_special || to->has_special) {
-    const aza_unit *s = from->has_special ? from : to;
-    return aza_err_set(err, AZA_ESPECIAL, 0,
-                       "cannot convert %.60s: a special unit inside an "
-                       "expression has no conversion",
-                       s->text);
-  }
-  if (gmol > 0 && !base_eq(&from->dim, &to->dim) &&
-      arb_eq(&from->dim, &to->dim) &&
-      substance_step(&from->dim, &to->dim, &k)) {
-    if (from->kind == AZA_UNIT_SPECIAL || to->kind == AZA_UNIT_SPECIAL) {
-      return aza_err_set(err, AZA_ESPECIAL, 0,
-                         "%s: no substance conversion for special units",
-                         WHAT());
-    }
-    if (from->dim.annot != to->dim.annot) {
-      return dims_error(AZA_EANNOT, WHAT(), from, to, err);
-    }
-    c = value * from->factor;
-    r = c / powi(gmol, k) / to->factor;
-  } else {
-    st = kinds_check("", from, to, NULL);
-    if (st != AZA_OK) {
-      kinds_check(WHAT(), from, to, err);
-    }
-    if (st == AZA_EDIM && gmol <= 0 &&
-        substance_step(&from->dim, &to->dim, &k)) {
-      return aza_err_set(err, AZA_ESUBSTANCE, 0,
-                         "%s: mass and amount of substance need a named "
-                         "substance (molar mass)",
-                         WHAT());
-    }
-    if (st != AZA_OK) {
-      return st;
-    }
-    if (is_temp(from) && is_temp(to)) {
-      r = from_celsius(to, to_celsius(from, value));
-    } else if (from->kind == AZA_UNIT_SPECIAL) {
-      c = special_in(from, value);
-      r = to->kind == AZA_UNIT_SPECIAL ? special_out(to, c) : c / to->factor;
-    } else if (to->kind == AZA_UNIT_SPECIAL) {
-      r = special_out(to, value * from->factor);
-    } else {
-      r = value * ratio(from, to);
-    }
-  }
-  if (!isfinite(r)) {
-    return aza_err_set(err, AZA_EVALUE, 0, "%s: result is not finite (%g)",
-                       WHAT(), value);
-  }
-  r = azai_round_sig(r, 15); /* see aza_unit_int.h: no float noise */
-  *out = r;
-  return AZA_OK;
-}
-
-#undef WHAT
-
-aza_status aza_unit_convert(double value, const aza_unit *from,
-                            const aza_unit *to, double *out, aza_err *err) {
-  return convert(value, from, to, 0, out, err);
-}
-
-/*
-** Converting a to b replaces k mass units by k amounts (k < 0: the other
-** way), either in the numerator (mg/dL -> umol/L) or in the denominator
-** (mg/mmol -> mg/g). Mass exponents are split into numerator P and
-** denominator N (mass/mass pairs on both sides) to check which one fits.
-*/
-static int substance_step(const aza_dim *a, const aza_dim *b, int *kout) {
-  int k = b->e[AZA_DIM_N] - a->e[AZA_DIM_N], i, na, nb, pa, pb, cand;
-  if (k == 0) {
-    return 0;
-  }
-  for (i = 0; i < AZA_NDIM; i++) {
-    if (i != AZA_DIM_N && i != AZA_DIM_M && a->e[i] != b->e[i]) {
-      return 0;
-    }
-  }
-  pa = (a->e[AZA_DIM_M] > 0 ? a->e[AZA_DIM_M] : 0) + a->mm;
-  na = (a->e[AZA_DIM_M] < 0 ? -a->e[AZA_DIM_M] : 0) + a->mm;
-  pb = (b->e[AZA_DIM_M] > 0 ? b->e[AZA_DIM_M] : 0) + b->mm;
-  nb = (b->e[AZA_DIM_M] < 0 ? -b->e[AZA_DIM_M] : 0) + b->mm;
-  for (cand = 0; cand < 2; cand++) {
-    int p = pa, n = na;
-    if (cand == 0) {
-      p -= k; /* numerator mass becomes amount */
-    } else {
-      n += k; /* denominator amount becomes mass */
-    }
-    if (p >= 0 && n >= 0 && p == pb && n == nb) {
-      *kout = k;
-      return 1;
-    }
-  }
-  return 0;
-}
-
-aza_status aza_unit_convert_substance(double value, const aza_unit *from,
-                                      const aza_unit *to, const char *substance,
-                                      double *out, aza_err *err) {
-  double m;
-  if (substance == NULL) {
-    return convert(value, from, to, 0, out, err);
-  }
-  m = azai_substance_find(substance);
-  if (m <= 0) {
-    return aza_err_set(err, AZA_ESUBSTANCE, 0, "unknown substance '%.40s'",
-                       substance);
-  }
-  return convert(value, from, to, m, out, err);
-}
-
-/* }==================================================================== */

@@ -154,4 +154,30 @@ AZAI_FUNC double azai_round_sig(double v, int digits);
 */
 AZAI_FUNC size_t azai_num_scan(const char *s, size_t n, double *v);
 
+/* {====================================================================
+** Shared by aza_unit.c (resolution) and aza_convert.c (conversion)
+** ===================================================================== */
+
+/* x^n by repeated multiplication (exact for small cases) */
+AZAI_FUNC double azai_powi(double x, int n);
+
+/* Cel, [degF] or [degRe] standing alone */
+AZAI_FUNC int azai_is_temp(const aza_unit *u);
+
+/* a temperature unit's value to Celsius, and back */
+AZAI_FUNC double azai_to_celsius(const aza_unit *u, double v);
+AZAI_FUNC double azai_from_celsius(const aza_unit *u, double c);
+
+/* a special unit's value to its reference unit, and back */
+AZAI_FUNC double azai_special_in(const aza_unit *u, double v);
+AZAI_FUNC double azai_special_out(const aza_unit *u, double c);
+
+/* factor(from) / factor(to), exact where the units' parts allow */
+AZAI_FUNC double azai_unit_ratio(const aza_unit *from, const aza_unit *to);
+
+/* the same arbitrary units with the same exponents (mixed units too) */
+AZAI_FUNC int azai_same_arbitrary(const aza_unit *a, const aza_unit *b);
+
+/* }==================================================================== */
+
 #endif

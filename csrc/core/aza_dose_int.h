@@ -63,4 +63,12 @@ AZAI_FUNC aza_status azai_get_daily(const char *what, const aza_qty *q,
                                     double weight_kg, int per_kg_ok, double *mg,
                                     int *per_kg, aza_err *err);
 
+/*
+** t mg rounded to a deliverable amount by `mode`, within [lo, hi] for
+** nearest_in_band (aza_dose.c; the modifiers of aza_modify.c use it too)
+*/
+AZAI_FUNC aza_status azai_ctx_round(dctx *c, aza_rounding mode, double t,
+                                    double lo, double hi, aza_rounded *out,
+                                    aza_err *err);
+
 #endif

@@ -11,6 +11,7 @@
 #include "laza_sandbox.h"
 
 #include "aza_dose.h"
+#include "aza_eval.h"
 #include "aza_hash.h"
 
 #if !defined(LAZA_VERSION)
@@ -134,6 +135,52 @@ static int core_fnv1a64(lua_State *L) {
   return 1;
 }
 
+/* a list of name(0) .. name(count - 1) */
+static void push_list(lua_State *L, const char *(*name)(int), int count) {
+  int i;
+  lua_createtable(L, count, 0);
+  for (i = 0; i < count; i++) {
+    lua_pushstring(L, name(i));
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+}
+
+static const char *decision_name(int i) {
+  return aza_decision_name((aza_decision)i);
+}
+static const char *mod_name(int i) {
+  return aza_mod_name((aza_mod_kind)i);
+}
+static const char *rounding_name(int i) {
+  return aza_rounding_name((aza_rounding)i);
+}
+
+/*
+** names: the core's enum names, each list in its enum's order, so that
+** the Lua side spells them from the one table beside each enum:
+** decisions (least to most severe), actions, severities, fact_types,
+** comparisons, truths, modifiers (in the order they apply), roundings.
+*/
+static void push_names(lua_State *L) {
+  lua_createtable(L, 0, 8);
+  push_list(L, decision_name, AZA_DECISION_COUNT);
+  lua_setfield(L, -2, "decisions");
+  push_list(L, aza_action_type_name, AZA_ACT_TYPE_COUNT);
+  lua_setfield(L, -2, "actions");
+  push_list(L, aza_severity_name, AZA_SEVERITY_COUNT);
+  lua_setfield(L, -2, "severities");
+  push_list(L, aza_fact_type_name, AZA_FACT_TYPE_COUNT);
+  lua_setfield(L, -2, "fact_types");
+  push_list(L, aza_cmp_name, AZA_CMP_COUNT);
+  lua_setfield(L, -2, "comparisons");
+  push_list(L, aza_truth_name, AZA_TRUTH_COUNT);
+  lua_setfield(L, -2, "truths");
+  push_list(L, mod_name, AZA_MOD_COUNT);
+  lua_setfield(L, -2, "modifiers");
+  push_list(L, rounding_name, AZA_ROUND_COUNT);
+  lua_setfield(L, -2, "roundings");
+}
+
 static const luaL_Reg core_funcs[] = {
     {"fnv1a64", core_fnv1a64},           {"units", core_units},
     {"prefixes", core_prefixes},         {"aliases", core_aliases},
@@ -148,13 +195,17 @@ LAZA_EXPORT int luaopen_aza_core(lua_State *L) {
   lua_pushliteral(L, LAZA_VERSION);
   lua_setfield(L, -2, "version");
   /* the dose maths' own limits, so that the patient reader checks the same */
-  lua_createtable(L, 0, 3);
+  lua_createtable(L, 0, 4);
   lua_pushnumber(L, AZA_WEIGHT_MIN_KG);
   lua_setfield(L, -2, "weight_min_kg");
   lua_pushnumber(L, AZA_WEIGHT_MAX_KG);
   lua_setfield(L, -2, "weight_max_kg");
   lua_pushnumber(L, AZA_DOSE_MAX_MG);
   lua_setfield(L, -2, "dose_max_mg");
+  lua_pushinteger(L, AZA_SERIES_MAX);
+  lua_setfield(L, -2, "series_max");
   lua_setfield(L, -2, "limits");
+  push_names(L);
+  lua_setfield(L, -2, "names");
   return 1;
 }

@@ -154,21 +154,14 @@ static uint32_t string_list(ctx *c, int idx, uint32_t *n) {
   return first;
 }
 
-static const char *const type_names[] = {"num",  "str",    "bool", "set",
-                                         "date", "series", NULL};
-static const char *const cmp_names[] = {"<", "<=", ">", ">=", "==", "!=", NULL};
-static const char *const action_names[] = {
-    "proceed",  "contraindicate", "withhold", "need_data", "reduce", "cap",
-    "set_dose", "alert",          "monitor",  "counsel",   NULL};
-static const char *const severity_names[] = {"info", "warning", "critical",
-                                             NULL};
-
-static int option(ctx *c, int idx, const char *const names[]) {
+/* the index of the name at idx among name(0) .. name(count - 1) (the
+** core's own tables), or an error */
+static int option(ctx *c, int idx, const char *(*name)(int), int count) {
   const char *s = lua_tostring(c->L, idx);
   int i;
   if (lua_type(c->L, idx) == LUA_TSTRING) {
-    for (i = 0; names[i] != NULL; i++) {
-      if (strcmp(names[i], s) == 0) {
+    for (i = 0; i < count; i++) {
+      if (strcmp(name(i), s) == 0) {
         return i;
       }
     }
@@ -228,7 +221,7 @@ static void read_insn(ctx *c) {
   case AZA_OP_CMP:
   case AZA_OP_SCMP:
   case AZA_OP_TCMP:
-    aux = (unsigned)option(c, t + 2, cmp_names);
+    aux = (unsigned)option(c, t + 2, aza_cmp_name, AZA_CMP_COUNT);
     break;
   case AZA_OP_IN:
     a = string_list(c, t + 2, &b);
@@ -279,7 +272,7 @@ static void read_action(ctx *c) {
     bad(c, "action table expected");
   }
   lua_getfield(L, t, "type");
-  act.type = (uint8_t)option(c, -1, action_names);
+  act.type = (uint8_t)option(c, -1, aza_action_type_name, AZA_ACT_TYPE_COUNT);
   lua_pop(L, 1);
   switch ((aza_action_type)act.type) {
   case AZA_ACT_NEED_DATA:
@@ -314,7 +307,8 @@ static void read_action(ctx *c) {
   case AZA_ACT_ALERT:
     lua_getfield(L, t, "severity");
     act.sub = lua_isnil(L, -1) ? AZA_SEVERITY_WARNING
-                               : (uint8_t)option(c, -1, severity_names);
+                               : (uint8_t)option(c, -1, aza_severity_name,
+                                                 AZA_SEVERITY_COUNT);
     lua_pop(L, 1);
     act.str = field_string(c, t, "kind");
     act.str2 = field_string(c, t, "message");
@@ -445,7 +439,7 @@ static int core_program(lua_State *L) {
         bad(&c, "slot table expected");
       }
       lua_getfield(L, 5, "type");
-      type = option(&c, -1, type_names);
+      type = option(&c, -1, aza_fact_type_name, AZA_FACT_TYPE_COUNT);
       name = field_string(&c, 5, "name");
       if (name == AZA_NONE) {
         bad(&c, "slot name missing");
@@ -499,8 +493,6 @@ static int core_program(lua_State *L) {
 ** boolean (bool), a list of strings (set), a list of {day, value}
 ** (series); nil is unknown. as_of: a day number or nil.
 ** ===================================================================== */
-
-static const char *const truth_names[3] = {"false", "true", "unknown"};
 
 /* a string value: its index, or a negative code shared by equal strings
 ** the program does not hold (codes live in the table at `codes`) */
@@ -660,7 +652,9 @@ static int program_evaluate(lua_State *L) {
   }
   lua_createtable(L, (int)r.nrules, 0);
   for (i = 0; i < r.nrules; i++) {
-    lua_pushstring(L, truth_names[r.outcome[i] <= 2 ? r.outcome[i] : 2]);
+    lua_pushstring(L,
+                   aza_truth_name(r.outcome[i] <= AZA_UNKNOWN ? r.outcome[i]
+                                                              : AZA_UNKNOWN));
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_setfield(L, -2, "outcomes");

@@ -73,7 +73,8 @@ typedef void *(*aza_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
 typedef enum aza_truth {
   AZA_FALSE = 0,
   AZA_TRUE = 1,
-  AZA_UNKNOWN = 2
+  AZA_UNKNOWN = 2,
+  AZA_TRUTH_COUNT
 } aza_truth;
 
 typedef enum aza_fact_type {
@@ -168,7 +169,8 @@ enum {
   AZA_CAP_MG_PER_DAY = 1,    /* p[0] mg/d */
   AZA_SEVERITY_INFO = 0,
   AZA_SEVERITY_WARNING = 1,
-  AZA_SEVERITY_CRITICAL = 2
+  AZA_SEVERITY_CRITICAL = 2,
+  AZA_SEVERITY_COUNT = 3
 };
 
 /*
@@ -198,6 +200,20 @@ typedef enum aza_decision {
 
 /* "proceed", "adjust", ...; "?" out of range */
 AZA_API const char *aza_decision_name(aza_decision d);
+
+/*
+** The names of the other enums, beside which they are defined here (the
+** binding and the compiler spell them so): "num", "str", ... for
+** aza_fact_type; "<", "<=", ... for aza_cmp_op; "proceed",
+** "contraindicate", ... for aza_action_type; "info", "warning",
+** "critical" for the AZA_SEVERITY_* codes. "?" out of range.
+*/
+AZA_API const char *aza_fact_type_name(int t);
+AZA_API const char *aza_cmp_name(int op);
+AZA_API const char *aza_action_type_name(int t);
+AZA_API const char *aza_severity_name(int s);
+/* "false", "true", "unknown" for aza_truth */
+AZA_API const char *aza_truth_name(int t);
 /* "and", "cmp", ...; "?" out of range */
 AZA_API const char *aza_opcode_name(aza_opcode op);
 /* the decision an action type implies */

@@ -120,6 +120,47 @@ static const char *const op_names[AZA_OP_COUNT] = {
     "not", "known", "unknown", "set_has",     "days_since", "weeks_since",
     "mul", "div",   "ratio",   "rise_percent"};
 
+static const char *const fact_type_names[AZA_FACT_TYPE_COUNT] = {
+    "num", "str", "bool", "set", "date", "series"};
+
+static const char *const cmp_names[AZA_CMP_COUNT] = {"<",  "<=", ">",
+                                                     ">=", "==", "!="};
+
+static const char *const action_type_names[AZA_ACT_TYPE_COUNT] = {
+    "proceed", "contraindicate", "withhold", "need_data", "reduce",
+    "cap",     "set_dose",       "alert",    "monitor",   "counsel"};
+
+static const char *const severity_names[AZA_SEVERITY_COUNT] = {
+    "info", "warning", "critical"};
+
+static const char *const truth_names[AZA_TRUTH_COUNT] = {"false", "true",
+                                                         "unknown"};
+
+#define NAME_OF(table, count, i)                                               \
+  ((i) < 0 || (i) >= (count) ? "?" : (table)[(i)])
+
+const char *aza_fact_type_name(int t) {
+  return NAME_OF(fact_type_names, AZA_FACT_TYPE_COUNT, t);
+}
+
+const char *aza_cmp_name(int op) {
+  return NAME_OF(cmp_names, AZA_CMP_COUNT, op);
+}
+
+const char *aza_action_type_name(int t) {
+  return NAME_OF(action_type_names, AZA_ACT_TYPE_COUNT, t);
+}
+
+const char *aza_severity_name(int s) {
+  return NAME_OF(severity_names, AZA_SEVERITY_COUNT, s);
+}
+
+const char *aza_truth_name(int t) {
+  return NAME_OF(truth_names, AZA_TRUTH_COUNT, t);
+}
+
+#undef NAME_OF
+
 const char *aza_decision_name(aza_decision d) {
   if ((int)d < 0 || d >= AZA_DECISION_COUNT) {
     return "?";

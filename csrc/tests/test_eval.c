@@ -535,6 +535,22 @@ static void test_lattice(void) {
   CHECK_STR(aza_decision_name((aza_decision)9), "?");
   CHECK_STR(aza_opcode_name(AZA_OP_RISE_PERCENT), "rise_percent");
   CHECK_STR(aza_opcode_name((aza_opcode)99), "?");
+  /* each enum's names beside it in the core, in enum order */
+  CHECK_STR(aza_fact_type_name(AZA_FACT_NUM), "num");
+  CHECK_STR(aza_fact_type_name(AZA_FACT_SERIES), "series");
+  CHECK_STR(aza_fact_type_name(AZA_FACT_TYPE_COUNT), "?");
+  CHECK_STR(aza_cmp_name(AZA_LT), "<");
+  CHECK_STR(aza_cmp_name(AZA_NE), "!=");
+  CHECK_STR(aza_cmp_name(-1), "?");
+  CHECK_STR(aza_action_type_name(AZA_ACT_PROCEED), "proceed");
+  CHECK_STR(aza_action_type_name(AZA_ACT_SET_DOSE), "set_dose");
+  CHECK_STR(aza_action_type_name(AZA_ACT_COUNSEL), "counsel");
+  CHECK_STR(aza_action_type_name(AZA_ACT_TYPE_COUNT), "?");
+  CHECK_STR(aza_severity_name(AZA_SEVERITY_INFO), "info");
+  CHECK_STR(aza_severity_name(AZA_SEVERITY_CRITICAL), "critical");
+  CHECK_STR(aza_severity_name(AZA_SEVERITY_COUNT), "?");
+  CHECK_STR(aza_truth_name(AZA_UNKNOWN), "unknown");
+  CHECK_STR(aza_truth_name(AZA_TRUTH_COUNT), "?");
   aza_eval_arena_destroy(a);
   aza_facts_destroy(f);
   aza_program_destroy(p);

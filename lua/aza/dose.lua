@@ -41,11 +41,18 @@ local set_of = util.set_of
 
 local M = {}
 
---- The default formulary text: 25 mg unscored, 50 mg scored (UK Imuran).
-M.DEFAULT_FORMULARY = "25,50s"
+--- The default formulary text, `"25,50s"`: 25 mg unscored, 50 mg scored (UK Imuran). Read
+-- from the C core's default (aza_formulary_default), the one place it is written.
+M.DEFAULT_FORMULARY = (function()
+  local parts = {}
+  for i, t in ipairs(core.dose_formulary()) do
+    parts[i] = util.number(t.mg) .. (t.scored and "s" or "")
+  end
+  return concat(parts, ",")
+end)()
 
 --- Rounding mode names.
-M.ROUNDING = { "nearest_in_band", "down" }
+M.ROUNDING = core.names.roundings
 
 -- {=== helpers ===
 

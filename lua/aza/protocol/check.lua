@@ -38,10 +38,9 @@ M.ALERT_KINDS = { "pharmacogenomic", "interaction", "pregnancy", "lactation", "l
                   "malignancy", "hypersensitivity", "vaccine", "renal", "exposure", "metabolite",
                   "monitoring", "input" }
 --- Alert severities.
-M.SEVERITIES = { "info", "warning", "critical" }
+M.SEVERITIES = require("aza.core").names.severities
 --- Action types.
-M.ACTIONS = { "withhold", "contraindicate", "proceed", "need_data", "reduce", "cap", "set_dose",
-              "alert", "monitor", "counsel" }
+M.ACTIONS = require("aza.core").names.actions
 
 local ALERT_KIND_SET, SEVERITY_SET, ACTION_SET = set_of(M.ALERT_KINDS), set_of(M.SEVERITIES),
   set_of(M.ACTIONS)

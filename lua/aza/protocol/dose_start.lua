@@ -14,7 +14,7 @@ local ipairs, math, string, table, tostring =
 local M = {}
 
 --- The modifier kinds of `aza.dose.modify`, in the order they apply.
-M.MODIFIER_ORDER = { "percent", "reduce", "fraction", "cap" }
+M.MODIFIER_ORDER = require("aza.core").names.modifiers
 
 local function num(v)
   return patient.num(v)

@@ -43,7 +43,7 @@ local ipairs, math, pairs, table, tostring, type = ipairs, math, pairs, table, t
 local M = {}
 
 --- Most readings a series fact passes to the evaluator (AZA_SERIES_MAX).
-M.SERIES_MAX = 64
+M.SERIES_MAX = require("aza.core").limits.series_max
 
 -- {=== dates ===
 

@@ -11,7 +11,7 @@ local ipairs, pairs, setmetatable, table, tostring, type =
 local M = {}
 
 --- Decisions from the least to the most severe.
-M.DECISIONS = { "proceed", "adjust", "need_data", "withhold", "contraindicated" }
+M.DECISIONS = require("aza.core").names.decisions
 
 --- Rank of each decision (1 = proceed).
 M.RANK = {}

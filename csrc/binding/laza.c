@@ -181,10 +181,46 @@ static void push_names(lua_State *L) {
   lua_setfield(L, -2, "roundings");
 }
 
-static const luaL_Reg core_funcs[] = {
-    {"fnv1a64", core_fnv1a64},           {"units", core_units},
-    {"prefixes", core_prefixes},         {"aliases", core_aliases},
-    {"status_names", core_status_names}, {NULL, NULL}};
+/*
+** rise_percent(readings, as_of, window) -> number | nil: aza_rise_percent
+** over a list of {day =, value =} (day numbers, values in one unit), at
+** most AZA_SERIES_MAX of them (the latest ones are the caller's to keep)
+*/
+static int core_rise_percent(lua_State *L) {
+  double day[AZA_SERIES_MAX], val[AZA_SERIES_MAX], out;
+  double as_of = luaL_checknumber(L, 2), window = luaL_checknumber(L, 3);
+  lua_Integer i, n;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  n = (lua_Integer)lua_rawlen(L, 1);
+  luaL_argcheck(L, n <= AZA_SERIES_MAX, 1, "too many readings");
+  for (i = 0; i < n; i++) {
+    lua_rawgeti(L, 1, i + 1);
+    luaL_checktype(L, -1, LUA_TTABLE);
+    lua_getfield(L, -1, "day");
+    lua_getfield(L, -2, "value");
+    if (!lua_isnumber(L, -2) || !lua_isnumber(L, -1)) {
+      return luaL_error(L, "rise_percent: reading %d needs a day and a value",
+                        (int)i + 1);
+    }
+    day[i] = lua_tonumber(L, -2);
+    val[i] = lua_tonumber(L, -1);
+    lua_pop(L, 3);
+  }
+  if (!aza_rise_percent(day, val, (size_t)n, as_of, window, &out)) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_pushnumber(L, out);
+  return 1;
+}
+
+static const luaL_Reg core_funcs[] = {{"fnv1a64", core_fnv1a64},
+                                      {"units", core_units},
+                                      {"prefixes", core_prefixes},
+                                      {"aliases", core_aliases},
+                                      {"status_names", core_status_names},
+                                      {"rise_percent", core_rise_percent},
+                                      {NULL, NULL}};
 
 LAZA_EXPORT int luaopen_aza_core(lua_State *L) {
   luaL_newlib(L, core_funcs);

@@ -375,37 +375,48 @@ static double round_1e9(double x) {
   return (y >= 0 ? floor(y + 0.5) : -floor(-y + 0.5)) / 1e9;
 }
 
-static void rise_percent(const aza_facts *f, uint32_t slot, double window,
-                         cell *out) {
-  uint32_t k = f->p->slot_sub[slot];
-  uint32_t n = f->nseries[k], i;
-  const double *day = f->sday + (size_t)k * AZA_SERIES_MAX;
-  const double *val = f->sval + (size_t)k * AZA_SERIES_MAX;
+/*
+** The percent rise of the latest reading over the lowest among readings
+** dated within [as_of - window, as_of] (the later of two on the same day
+** is the latest), rounded to 1e-9 %. Known (1) only with two readings or
+** more in the window and a positive lowest: one reading shows no change.
+*/
+int aza_rise_percent(const double *day, const double *val, size_t n,
+                     double as_of, double window, double *out) {
   double lo = 0, latest = 0, latest_day = 0, r;
-  int any = 0;
-  out->t = 0;
-  if (!f->as_of_known) {
-    return;
-  }
+  size_t i, in = 0;
   for (i = 0; i < n; i++) {
-    if (day[i] > f->as_of || day[i] < f->as_of - window) {
+    if (day[i] > as_of || day[i] < as_of - window) {
       continue;
     }
-    if (!any || val[i] < lo) {
+    if (in == 0 || val[i] < lo) {
       lo = val[i];
     }
-    if (!any || day[i] >= latest_day) {
+    if (in == 0 || day[i] >= latest_day) {
       latest_day = day[i];
       latest = val[i];
     }
-    any = 1;
+    in++;
   }
-  if (!any || !(lo > 0)) {
-    return;
+  if (in < 2 || !(lo > 0)) {
+    return 0;
   }
   r = round_1e9((latest - lo) / lo * 100.0);
-  if (isfinite(r)) {
-    out->n = r;
+  if (!isfinite(r)) {
+    return 0;
+  }
+  *out = r;
+  return 1;
+}
+
+static void rise_percent(const aza_facts *f, uint32_t slot, double window,
+                         cell *out) {
+  uint32_t k = f->p->slot_sub[slot];
+  out->t = 0;
+  if (f->as_of_known &&
+      aza_rise_percent(f->sday + (size_t)k * AZA_SERIES_MAX,
+                       f->sval + (size_t)k * AZA_SERIES_MAX, f->nseries[k],
+                       f->as_of, window, &out->n)) {
     out->t = 1;
   }
 }

@@ -357,6 +357,17 @@ AZA_API aza_status aza_facts_set_empty(aza_facts *f, uint32_t slot,
                                        aza_err *err);
 AZA_API aza_status aza_facts_set_add(aza_facts *f, uint32_t slot, uint32_t s,
                                      aza_err *err);
+/*
+** The percent rise of the latest reading over the lowest, among the n
+** readings (day, val) dated within [as_of - window, as_of] (days); the
+** later of two on one day is the latest. Rounded to 1e-9 % so that an exact
+** 30 % rise is 30. Returns 1 and sets *out when known: two readings or
+** more in the window and a lowest above 0; else 0 (one reading shows no
+** change). The engine's rise_percent() and the patient reader both use it.
+*/
+AZA_API int aza_rise_percent(const double *day, const double *val, size_t n,
+                             double as_of, double window, double *out);
+
 /* add a reading to a series fact (AZA_ETOOBIG past AZA_SERIES_MAX) */
 AZA_API aza_status aza_facts_series_add(aza_facts *f, uint32_t slot, double day,
                                         double v, aza_err *err);

@@ -433,6 +433,8 @@ static void test_opcodes(void) {
   run_all(&x, f, o);
   CHECK(o[R_RISE] == AZA_UNKNOWN); /* known slot, nothing in window */
   CHECK(aza_facts_series_add(f, x.creat, 1700, 80, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_RISE] == AZA_UNKNOWN); /* one reading in the window: no change */
   CHECK(aza_facts_series_add(f, x.creat, 1990, 100, NULL) == AZA_OK);
   run_all(&x, f, o);
   CHECK(o[R_RISE] == AZA_FALSE); /* 25 % */

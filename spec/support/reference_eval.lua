@@ -239,14 +239,16 @@ function CALL.rise_percent(self, node)
   if #list == 0 or not self.as_of then
     return unknown
   end
-  local lowest, last
+  local lowest, last, n = nil, nil, 0
   for _, r in ipairs(list) do
     if r.day <= self.as_of and r.day >= self.as_of - window then
       if lowest == nil or r.value < lowest then lowest = r.value end
       if last == nil or r.day >= last.day then last = r end
+      n = n + 1
     end
   end
-  if lowest == nil or lowest <= 0 then
+  -- one reading in the window shows no change: unknown, as in the C engine
+  if n < 2 or lowest <= 0 then
     return unknown
   end
   -- rounded to 1e-9 % as the C engine does, so an exact 30 % rise is 30

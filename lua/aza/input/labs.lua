@@ -6,6 +6,8 @@
 -- @module aza.input.labs
 
 local catalogue = require "aza.protocol.facts"
+local compat = require "aza.compat"
+local core = require "aza.core"
 local pgx = require "aza.input.pgx"
 local units = require "aza.units"
 local util = require "aza.util"
@@ -233,23 +235,15 @@ local function read_lab(cx, i, lab)
            lln_given = lln_text }
 end
 
--- percent rise of the latest result over the lowest result (the latest included) dated
--- within the window before as_of; nil with fewer than two results in the window
+-- percent rise of the latest result over the lowest dated within the window before
+-- as_of (aza_rise_percent in the C core, the same function the rules' rise_percent() runs,
+-- over the same latest SERIES_MAX readings); nil with fewer than two results in the window
+local SERIES_MAX = core.limits.series_max
 local function rise_percent(list, as_of_day, window)
-  local lowest, latest, n = nil, nil, 0
-  for _, r in ipairs(list) do
-    if r.day >= as_of_day - window and r.day <= as_of_day then
-      n = n + 1
-      if lowest == nil or r.value < lowest then
-        lowest = r.value
-      end
-      latest = r
-    end
+  if #list > SERIES_MAX then
+    list = compat.move(list, #list - SERIES_MAX + 1, #list, 1, {})
   end
-  if n < 2 or not lowest or lowest <= 0 then
-    return nil
-  end
-  return (latest.value - lowest) / lowest * 100, latest, lowest
+  return core.rise_percent(list, as_of_day, window)
 end
 
 local function publish_test(cx, test, list)

@@ -10,6 +10,9 @@
 -- labs, renal impairment. Units vary per patient: kg or [lb_av], 10*9/L, 10*3/uL or /uL,
 -- g/L or g/dL, umol/L or mg/dL, U/L, and quantities as text or as {value, unit}.
 
+package.path = "./lua/?.lua;./lua/?/init.lua;./?.lua;" .. package.path
+package.cpath = (os.getenv("AZA_CPATH") or "./build/?.so") .. ";" .. package.cpath
+
 local date = require "aza.date"
 
 local M = {}

@@ -214,12 +214,48 @@ static int core_rise_percent(lua_State *L) {
   return 1;
 }
 
+/* days_from_civil(y, m, d) -> day number (aza_days_from_civil) */
+static int core_days_from_civil(lua_State *L) {
+  lua_Integer y = luaL_checkinteger(L, 1), m = luaL_checkinteger(L, 2),
+              d = luaL_checkinteger(L, 3);
+  luaL_argcheck(L, y > -1000000 && y < 1000000, 1, "year out of range");
+  luaL_argcheck(L, m >= 1 && m <= 12, 2, "month out of range");
+  luaL_argcheck(L, d >= 1 && d <= 31, 3, "day out of range");
+  lua_pushinteger(L,
+                  (lua_Integer)aza_days_from_civil((long)y, (long)m, (long)d));
+  return 1;
+}
+
+/* civil_from_days(n) -> y, m, d (aza_civil_from_days) */
+static int core_civil_from_days(lua_State *L) {
+  lua_Integer n = luaL_checkinteger(L, 1);
+  long y, m, d;
+  luaL_argcheck(L, n > -365000000 && n < 365000000, 1,
+                "day number out of range");
+  aza_civil_from_days((long)n, &y, &m, &d);
+  lua_pushinteger(L, (lua_Integer)y);
+  lua_pushinteger(L, (lua_Integer)m);
+  lua_pushinteger(L, (lua_Integer)d);
+  return 3;
+}
+
+/* is_leap(y) -> boolean (aza_is_leap) */
+static int core_is_leap(lua_State *L) {
+  lua_Integer y = luaL_checkinteger(L, 1);
+  luaL_argcheck(L, y > -1000000 && y < 1000000, 1, "year out of range");
+  lua_pushboolean(L, aza_is_leap((long)y));
+  return 1;
+}
+
 static const luaL_Reg core_funcs[] = {{"fnv1a64", core_fnv1a64},
                                       {"units", core_units},
                                       {"prefixes", core_prefixes},
                                       {"aliases", core_aliases},
                                       {"status_names", core_status_names},
                                       {"rise_percent", core_rise_percent},
+                                      {"days_from_civil", core_days_from_civil},
+                                      {"civil_from_days", core_civil_from_days},
+                                      {"is_leap", core_is_leap},
                                       {NULL, NULL}};
 
 LAZA_EXPORT int luaopen_aza_core(lua_State *L) {

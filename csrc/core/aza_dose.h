@@ -398,6 +398,15 @@ AZA_API aza_status aza_dose_titration(const aza_titration_in *in,
                                       size_t *nsteps, aza_err *err);
 
 /*
+** The proleptic Gregorian calendar, the one implementation (the Lua side
+** reads it through aza.core): day numbers are days since 1970-01-01, for
+** any year (negative years too; H. Hinnant's algorithms).
+*/
+AZA_API long aza_days_from_civil(long y, long m, long d);
+AZA_API void aza_civil_from_days(long days, long *y, long *m, long *d);
+AZA_API int aza_is_leap(long y);
+
+/*
 ** Civil-date helpers (proleptic Gregorian, no time.h): parse a strict
 ** "yyyy-mm-dd" (years 0001-9999) to a day number (days since 1970-01-01)
 ** and back. Errors: AZA_EVALUE.

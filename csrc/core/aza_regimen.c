@@ -225,7 +225,7 @@ aza_status aza_dose_regimen(double mg_per_day, const aza_formulary *f,
 ** Civil dates (Howard Hinnant's days_from_civil / civil_from_days)
 ** ===================================================================== */
 
-static long days_from_civil(long y, long m, long d) {
+long aza_days_from_civil(long y, long m, long d) {
   long era, yoe, doy, doe;
   y -= m <= 2;
   era = (y >= 0 ? y : y - 399) / 400;
@@ -235,7 +235,7 @@ static long days_from_civil(long y, long m, long d) {
   return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(long z, long *y, long *m, long *d) {
+void aza_civil_from_days(long z, long *y, long *m, long *d) {
   long era, doe, yoe, doy, mp;
   z += 719468;
   era = (z >= 0 ? z : z - 146096) / 146097;
@@ -248,7 +248,7 @@ static void civil_from_days(long z, long *y, long *m, long *d) {
   *y = yoe + era * 400 + (*m <= 2);
 }
 
-static int is_leap(long y) {
+int aza_is_leap(long y) {
   return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
@@ -269,9 +269,9 @@ aza_status aza_date_parse(const char *text, long *days, aza_err *err) {
     m = (text[5] - '0') * 10 + (text[6] - '0');
     d = (text[8] - '0') * 10 + (text[9] - '0');
     ok = y >= 1 && m >= 1 && m <= 12 && d >= 1 &&
-         d <= mdays[m - 1] + (m == 2 && is_leap(y));
+         d <= mdays[m - 1] + (m == 2 && aza_is_leap(y));
     if (ok && days != NULL) {
-      *days = days_from_civil(y, m, d);
+      *days = aza_days_from_civil(y, m, d);
     }
   }
   if (!ok) {
@@ -286,7 +286,7 @@ aza_status aza_date_format(long days, char buf[11], aza_err *err) {
   long y = 0, m = 0, d = 0;
   /* 0001-01-01 is day -719162 and 9999-12-31 day 2932896 of the epoch */
   if (days >= -719162L && days <= 2932896L) {
-    civil_from_days(days, &y, &m, &d);
+    aza_civil_from_days(days, &y, &m, &d);
   }
   if (y < 1 || y > 9999) {
     buf[0] = '\0';

@@ -1,11 +1,11 @@
 --- Calendar dates as day numbers (days since 1970-01-01).
 --
--- The one place aza does civil-date arithmetic: ISO 8601 calendar dates
--- `YYYY-MM-DD` in the proleptic Gregorian calendar, read with real calendar
--- validation (month 01–12, day within the month, 29 February in leap years
--- only) and turned into day numbers and back, after H. Hinnant's
--- `days_from_civil` and `civil_from_days`. `aza.input.patient` and
--- `aza.protocol.evaluate` read their dates through it.
+-- ISO 8601 calendar dates `YYYY-MM-DD` in the proleptic Gregorian calendar, read with real
+-- calendar validation (month 01–12, day within the month, 29 February in leap years only)
+-- and turned into day numbers and back. The arithmetic is the C core's (aza_days_from_civil,
+-- aza_civil_from_days, aza_is_leap in aza_regimen.c, after H. Hinnant), the one
+-- implementation the regimen dates use too. `aza.input.patient` and `aza.protocol.evaluate`
+-- read their dates through this module.
 --
 -- @module aza.date
 -- @usage
@@ -14,8 +14,9 @@
 -- print(date.format(20778))        --> 2026-11-21
 -- print(date.parse("2026-02-30"))  --> nil  2026-02-30 is not a calendar date
 
+local core = require "aza.core"
+
 local string, tonumber, type = string, tonumber, type
-local idiv = require("aza.compat").idiv
 
 local M = {}
 
@@ -24,7 +25,7 @@ local M = {}
 -- @treturn boolean
 -- @usage date.is_leap(2000), date.is_leap(1900)  --> true, false
 function M.is_leap(y)
-  return y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)
+  return core.is_leap(y)
 end
 
 local is_leap = M.is_leap
@@ -44,13 +45,7 @@ end
 -- @treturn integer days since 1970-01-01 (negative before it)
 -- @usage date.days_from_civil(2000, 3, 1)  --> 11017
 function M.days_from_civil(y, m, d)
-  y = m <= 2 and y - 1 or y
-  local era = idiv(y, 400) -- floor division: right for negative years too
-  local yoe = y - era * 400
-  local mp = (m + 9) % 12
-  local doy = idiv(153 * mp + 2, 5) + d - 1
-  local doe = yoe * 365 + idiv(yoe, 4) - idiv(yoe, 100) + doy
-  return era * 146097 + doe - 719468
+  return core.days_from_civil(y, m, d)
 end
 
 --- The civil date of a day number.
@@ -60,16 +55,7 @@ end
 -- @treturn integer day of the month
 -- @usage date.civil_from_days(-1)  --> 1969  12  31
 function M.civil_from_days(n)
-  local z = n + 719468
-  local era = idiv(z, 146097)
-  local doe = z - era * 146097
-  local yoe = idiv(doe - idiv(doe, 1460) + idiv(doe, 36524) - idiv(doe, 146096), 365)
-  local doy = doe - (365 * yoe + idiv(yoe, 4) - idiv(yoe, 100))
-  local mp = idiv(5 * doy + 2, 153)
-  local d = doy - idiv(153 * mp + 2, 5) + 1
-  local m = mp < 10 and mp + 3 or mp - 9
-  local y = yoe + era * 400
-  return m <= 2 and y + 1 or y, m, d
+  return core.civil_from_days(n)
 end
 
 --- Parse an ISO 8601 calendar date `YYYY-MM-DD` (exactly four, two and two

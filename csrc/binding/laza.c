@@ -5,6 +5,9 @@
 ** Each binding file adds its own functions through its opener
 ** (azaL_open_qty, azaL_open_dose, azaL_open_eval, azaL_open_sandbox).
 */
+#include <math.h>
+#include <string.h>
+
 #include "laza_aux.h"
 #include "laza_compat.h"
 #include "laza_eval.h"
@@ -13,6 +16,7 @@
 #include "aza_dose.h"
 #include "aza_eval.h"
 #include "aza_hash.h"
+#include "aza_unit_int.h"
 
 #if !defined(LAZA_VERSION)
 #define LAZA_VERSION "0.1.0-dev"
@@ -247,12 +251,44 @@ static int core_is_leap(lua_State *L) {
   return 1;
 }
 
+/*
+** number(text) -> number | nil: a plain decimal number ("3.2", "-1e3",
+** "+70") read by the core's locale-free reader (azai_num_scan, the one
+** that reads the numbers of quantity texts), blanks around it allowed;
+** nil for anything else (hex, inf, nan, "1.", ".5", "1,5", a second number)
+*/
+static int core_number(lua_State *L) {
+  size_t n, a = 0, used;
+  const char *s = luaL_checklstring(L, 1, &n);
+  double v;
+  while (a < n && (s[a] == ' ' || s[a] == '\t')) {
+    a++;
+  }
+  while (n > a && (s[n - 1] == ' ' || s[n - 1] == '\t')) {
+    n--;
+  }
+  used = n > a ? azai_num_scan(s + a, n - a, &v) : 0;
+  if (used == 0 || used != n - a || !isfinite(v)) {
+    lua_pushnil(L);
+    return 1;
+  }
+  /* as Lua's tonumber: digits alone make an integer (on 5.3+) */
+  if (memchr(s + a, '.', n - a) == NULL && memchr(s + a, 'e', n - a) == NULL &&
+      memchr(s + a, 'E', n - a) == NULL && fabs(v) < 9007199254740992.0) {
+    lua_pushinteger(L, (lua_Integer)v);
+  } else {
+    lua_pushnumber(L, v);
+  }
+  return 1;
+}
+
 static const luaL_Reg core_funcs[] = {{"fnv1a64", core_fnv1a64},
                                       {"units", core_units},
                                       {"prefixes", core_prefixes},
                                       {"aliases", core_aliases},
                                       {"status_names", core_status_names},
                                       {"rise_percent", core_rise_percent},
+                                      {"number", core_number},
                                       {"days_from_civil", core_days_from_civil},
                                       {"civil_from_days", core_civil_from_days},
                                       {"is_leap", core_is_leap},

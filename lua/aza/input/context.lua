@@ -14,9 +14,11 @@ local compat = require "aza.compat"
 local huge = math.huge
 local format = string.format
 local sort = table.sort
-local ipairs, pairs, setmetatable, tonumber, tostring, type =
-  ipairs, pairs, setmetatable, require("aza.compat").tonumber, tostring, type
+local ipairs, pairs, setmetatable, tostring, type =
+  ipairs, pairs, setmetatable, tostring, type
 local set_of = util.set_of
+
+local core = require "aza.core"
 
 local M = {}
 
@@ -88,7 +90,8 @@ local function is_list(t)
   return n == #t
 end
 
--- a number, or a string that is a plain decimal number ("3.2", "-1e3"); never hex or inf
+-- a number, or a string that is a plain decimal number ("3.2", "-1e3", as the numbers of
+-- quantity texts: aza.core.number); never hex, inf, ".5" or "5."
 local function to_number(v)
   if type(v) == "number" then
     if v ~= v or v == huge or v == -huge then
@@ -96,8 +99,8 @@ local function to_number(v)
     end
     return v
   end
-  if type(v) == "string" and v:match("^%s*[-+]?%.?%d[%d.]*[eE]?[-+]?%d*%s*$") then
-    return tonumber(v)
+  if type(v) == "string" then
+    return core.number(v) -- the C core's decimal reader, the one of quantity texts
   end
   return nil
 end

@@ -38,14 +38,12 @@ local M = {}
 --- Genes this module knows, in display order.
 M.genes = { "TPMT", "NUDT15" }
 
---- Phenotype words accepted from a patient (design §7), as a set.
-M.phenotype_words = {
-  normal = true,
-  intermediate = true,
-  possible_intermediate = true,
-  poor = true,
-  indeterminate = true,
-}
+--- Phenotype words accepted from a patient (design §7), as a set: the words of the
+-- phenotype facts (aza.protocol.facts PHENOTYPES, where they are written once).
+M.phenotype_words = {}
+for _, w in ipairs(require("aza.protocol.facts").PHENOTYPES) do
+  M.phenotype_words[w] = true
+end
 
 --- Profiles shipped in `rules/data/` (`pgx_<id>.lua`).
 M.profiles = { "cpic", "dpwg" }

@@ -54,10 +54,12 @@ local function by_gene(cx, p, field)
 end
 
 -- equivalence of phenotypes for conflict checks (possible IM is treated as IM by CPIC)
-local CLASS = {
-  normal = "normal", intermediate = "intermediate", possible_intermediate = "intermediate",
-  poor = "poor",
-}
+-- (every determinate word is its own class; indeterminate is none)
+local CLASS = {}
+for _, w in ipairs(require("aza.protocol.facts").PHENOTYPES) do
+  CLASS[w] = w ~= "indeterminate" and w or nil
+end
+CLASS.possible_intermediate = "intermediate"
 
 -- records every pair of determinate sources that disagree; returns true when one does
 local function check_conflicts(cx, fact, sources)

@@ -306,7 +306,7 @@ local function check_bands(t, path, report, seen)
   end
 end
 
-local RULE_FIELD_LIST = { "when", "action", "cite", "message", "require" }
+local RULE_FIELD_LIST = require("aza.protocol.dsl").RULE_FIELDS -- written once, in the DSL
 local RULE_FIELDS = set_of(RULE_FIELD_LIST)
 for _, k in ipairs { "id", "file", "line" } do
   RULE_FIELDS[k] = true

@@ -10,8 +10,13 @@
 -- labs, renal impairment. Units vary per patient: kg or [lb_av], 10*9/L, 10*3/uL or /uL,
 -- g/L or g/dL, umol/L or mg/dL, U/L, and quantities as text or as {value, unit}.
 
-package.path = "./lua/?.lua;./lua/?/init.lua;./?.lua;" .. package.path
-package.cpath = (os.getenv("AZA_CPATH") or "./build/?.so") .. ";" .. package.cpath
+-- run as a script: find the checkout's modules (loaded by bench/run.lua or a spec, the
+-- caller's paths stand)
+local SCRIPT = arg and arg[0] and string.match(arg[0], "cohort%.lua$") ~= nil
+if SCRIPT then
+  package.path = "./lua/?.lua;./lua/?/init.lua;./?.lua;" .. package.path
+  package.cpath = (os.getenv("AZA_CPATH") or "./build/?.so") .. ";" .. package.cpath
+end
 
 local date = require "aza.date"
 
@@ -183,7 +188,7 @@ function M.generate(n, seed)
   return lines
 end
 
-if arg and arg[0] and arg[0]:match("cohort%.lua$") then
+if SCRIPT then
   local lines = M.generate(tonumber(arg[1]) or 2000, tonumber(arg[2]))
   io.write(table.concat(lines, "\n"), "\n")
 end

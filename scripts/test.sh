@@ -55,7 +55,7 @@ fi
 stage "C unit tests under valgrind"
 if command -v valgrind >/dev/null 2>&1; then
   vg_fail=0
-  for t in test_status test_hash test_ucache test_units test_qty test_dose test_eval; do
+  for t in test_status test_hash test_json test_ucache test_units test_qty test_dose test_eval; do
     if ! valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
          "$BUILD/$t" >"$log/vg-$t" 2>&1; then
       vg_fail=1; echo "valgrind: $t"; tail -n 20 "$log/vg-$t"

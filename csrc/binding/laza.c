@@ -284,7 +284,8 @@ static int core_number(lua_State *L) {
 }
 
 /* {--------------------------------------------------------------------
-** json_decode(text, max_depth, null) -> value | nil, message, position:
+** json_decode(text, max_depth, null) -> value, deepest nesting (0 for a
+** scalar) | nil, message, position:
 ** aza_json_parse building Lua values (null as the given sentinel); a key
 ** twice in one object stops it ("duplicate key"). aza.input.json reads
 ** with it and gives its own message for text it refuses.
@@ -294,8 +295,8 @@ static int core_number(lua_State *L) {
 
 typedef struct jbuild {
   lua_State *L;
-  int depth;
-  int dup; /* stopped at a duplicate key */
+  int depth, max_depth; /* now, and the deepest reached */
+  int dup;              /* stopped at a duplicate key */
   size_t dup_pos;
   unsigned char is_array[JSON_DEPTH_MAX + 1];
   lua_Integer n[JSON_DEPTH_MAX + 1];
@@ -318,6 +319,9 @@ static int jbegin(void *ud, int is_array) {
   luaL_checkstack(b->L, 4, "JSON nesting");
   lua_newtable(b->L);
   b->depth++;
+  if (b->depth > b->max_depth) {
+    b->max_depth = b->depth;
+  }
   b->is_array[b->depth] = (unsigned char)is_array;
   b->n[b->depth] = 0;
   return 0;
@@ -398,6 +402,7 @@ static int core_json_decode(lua_State *L) {
   scratch = (char *)lua_newuserdatauv(L, len > 0 ? len : 1, 0); /* 5 */
   b->L = L;
   b->depth = 0;
+  b->max_depth = 0;
   b->dup = 0;
   b->dup_pos = 0;
   top = lua_gettop(L);
@@ -414,7 +419,8 @@ static int core_json_decode(lua_State *L) {
     }
     return 3;
   }
-  return 1; /* the root value, on top */
+  lua_pushinteger(L, b->max_depth);
+  return 2; /* the root value and the deepest nesting of containers */
 }
 
 /* }-------------------------------------------------------------------- */

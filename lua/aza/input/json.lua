@@ -190,6 +190,20 @@ end
 -- @treturn[2] string `"patient JSON: <message> at character N"`
 -- @treturn[2] string `"E_INPUT"`
 function M.decode(text)
+  local value, a, b = M.decode_depth(text)
+  if value == nil then
+    return nil, a, b
+  end
+  return value
+end
+
+--- Decode JSON text, and say how deeply it nests (the patient reader skips its own walk
+-- of a record that nests little: the reader has checked what that walk checks).
+-- @tparam string text
+-- @treturn any the decoded value
+-- @treturn integer the deepest nesting of arrays and objects in it (0 for a scalar)
+-- @return[2] as `decode`
+function M.decode_depth(text)
   if type(text) ~= "string" then
     return nil, "patient JSON: text expected, got " .. type(text), "E_INPUT"
   end
@@ -198,9 +212,9 @@ function M.decode(text)
   end
   -- the C reader first (aza_json.c: the same grammar and checks, ~20 times faster); text it
   -- refuses is read again by the grammar below, for the message
-  local value = json_decode(text, M.MAX_DEPTH, cjson_safe.null)
+  local value, depth = json_decode(text, M.MAX_DEPTH, cjson_safe.null)
   if value ~= nil then
-    return value
+    return value, depth
   end
   return M.decode_lua(text)
 end

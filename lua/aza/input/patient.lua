@@ -297,7 +297,9 @@ end
 --   `profile` (`"cpic"` default, `"dpwg"`, or a profile table: allele functions),
 --   `tpmt_method` (TPMT activity method when the record names none; default
 --   `"st_thomas"`), `utf8_checked` (true: the table came from `aza.input.json`, whose
---   strings are valid UTF-8 already, so they are not checked again)
+--   strings are valid UTF-8 already, so they are not checked again), `json_depth` (with
+--   `utf8_checked`: the deepest nesting the reader measured; 17 or less skips the walk
+--   that checks the record is a plain tree)
 -- @treturn table the normalised patient (see the module description)
 -- @return[2] nil
 -- @treturn[2] string message naming the JSON path (`"weight: -70 kg is not a positive mass"`)
@@ -321,7 +323,13 @@ function M.normalise(p, opts)
         #list, max), "E_INPUT", field
     end
   end
-  local bad, where = plain_record(p, opts.utf8_checked)
+  -- a record decoded by aza.input.json is a tree of valid UTF-8; nesting is all there is
+  -- left to check, and the reader measured it (a table at plain_record's depth 16 is a
+  -- container 17 deep)
+  local bad, where
+  if not (opts.utf8_checked and opts.json_depth and opts.json_depth <= 17) then
+    bad, where = plain_record(p, opts.utf8_checked)
+  end
   if bad then
     return nil, where .. ": " .. bad, "E_INPUT", where
   end
@@ -391,7 +399,7 @@ end
 -- @return as `normalise`; a JSON syntax error gives
 --   `nil, "patient JSON: <message>", "E_INPUT", ""`
 function M.from_json(text, opts)
-  local t, msg, code = json.decode(text)
+  local t, msg, code = json.decode_depth(text)
   if t == nil then
     return nil, msg, code, ""
   end
@@ -400,6 +408,7 @@ function M.from_json(text, opts)
     o[k] = v
   end
   o.utf8_checked = true -- the JSON reader checked every string
+  o.json_depth = msg    -- and measured the nesting
   return M.normalise(t, o)
 end
 

@@ -280,7 +280,7 @@ local function cite_text(compiled, key)
   return ref_short(refs, key)
 end
 
-local function shape(compiled, r, seen)
+local function shape(compiled, r, seen, with_trace)
   local result = {
     protocol = { id = compiled.protocol.id, version = compiled.protocol.version,
                  hash = compiled.protocol.hash },
@@ -313,7 +313,7 @@ local function shape(compiled, r, seen)
       result.modifiers[#result.modifiers + 1] = m
     end
   end
-  for i, outcome in ipairs(r.outcomes) do
+  for i, outcome in ipairs(with_trace and r.outcomes or {}) do
     local rule = compiled.rules[i]
     local info = compiled.program:rule(i)
     local read = {}
@@ -331,11 +331,12 @@ end
 --- Evaluate a compiled protocol.
 -- @tparam table compiled from `aza.protocol.compile.compile`
 -- @tparam table facts fact name → value, and `as_of`
+-- @tparam[opt] table opts `trace` (`false`: the result's `trace` list stays empty)
 -- @treturn table the result (see the module description)
 -- @return[2] nil
 -- @treturn[2] string message naming the fact
 -- @treturn[2] string code
-function M.evaluate(compiled, facts)
+function M.evaluate(compiled, facts, opts)
   local values, as_of, seen = M.values(compiled, facts)
   if not values then
     return nil, as_of, seen
@@ -344,7 +345,7 @@ function M.evaluate(compiled, facts)
   if not r then
     return nil, msg, code
   end
-  return shape(compiled, r, seen)
+  return shape(compiled, r, seen, not (opts and opts.trace == false))
 end
 
 --- Evaluate only: the raw C result (`decision`, `outcomes`, `fired`,

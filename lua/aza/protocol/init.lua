@@ -352,11 +352,12 @@ local function read_patient(x, popts)
     return patient.read(x, popts)
   end
   -- decoded once: the record as given is the decoded table (normalise does not change it)
-  local t, jmsg, jcode = json_in.decode(text)
+  local t, jmsg, jcode = json_in.decode_depth(text)
   if t == nil then
     return nil, jmsg, jcode, ""
   end
   popts.utf8_checked = true
+  popts.json_depth = jmsg
   local pt, msg, code, path = patient.normalise(t, popts)
   return pt, msg, code, path, function()
     return t
@@ -392,7 +393,7 @@ function Protocol:evaluate(x, opts)
   if not pt then
     return nil, msg, code or "E_INPUT", path or ""
   end
-  local r, emsg = evaluate.evaluate(st.compiled, patient.to_facts(pt))
+  local r, emsg = evaluate.evaluate(st.compiled, patient.to_facts(pt), { trace = opts.trace })
   if not r then
     local fact = type(emsg) == "string" and string.match(emsg, "^fact '([^']+)'") or ""
     return nil, emsg, "E_INPUT", fact

@@ -37,10 +37,21 @@ local function reference_table(refs)
   return out
 end
 
--- the short form and full text of a cite (a key or a list of keys)
+-- the short form and full text of a cite (a key or a list of keys), worked out once per
+-- reference table and cite: both belong to a loaded protocol, which never changes
+local cite_cache = setmetatable({}, { __mode = "k" })
 local function cite_of(refs, cite)
   if cite == nil then
     return nil, nil
+  end
+  local cache = cite_cache[refs]
+  if not cache then
+    cache = setmetatable({}, { __mode = "k" })
+    cite_cache[refs] = cache
+  end
+  local hit = cache[cite]
+  if hit then
+    return hit[1], hit[2]
   end
   local keys = type(cite) == "table" and cite or { cite }
   local short, text = {}, {}
@@ -49,7 +60,9 @@ local function cite_of(refs, cite)
     short[i] = r and r.short or tostring(k)
     text[i] = r and r.text or tostring(k)
   end
-  return table.concat(short, "; "), table.concat(text, "; ")
+  hit = { table.concat(short, "; "), table.concat(text, "; ") }
+  cache[cite] = hit
+  return hit[1], hit[2]
 end
 
 -- }===

@@ -280,6 +280,24 @@ local function cite_text(compiled, key)
   return ref_short(refs, key)
 end
 
+-- the fact names each rule reads, from the compiled program, once per compiled protocol
+local reads_of = setmetatable({}, { __mode = "k" })
+local function rule_reads(compiled)
+  local list = reads_of[compiled]
+  if not list then
+    list = {}
+    for i = 1, #compiled.rules do
+      local names = {}
+      for k, s in ipairs(compiled.program:rule(i).slots) do
+        names[k] = compiled.slots[s].fact
+      end
+      list[i] = names
+    end
+    reads_of[compiled] = list
+  end
+  return list
+end
+
 local function shape(compiled, r, seen, with_trace)
   local result = {
     protocol = { id = compiled.protocol.id, version = compiled.protocol.version,
@@ -313,12 +331,11 @@ local function shape(compiled, r, seen, with_trace)
       result.modifiers[#result.modifiers + 1] = m
     end
   end
+  local reads = with_trace and rule_reads(compiled)
   for i, outcome in ipairs(with_trace and r.outcomes or {}) do
     local rule = compiled.rules[i]
-    local info = compiled.program:rule(i)
     local read = {}
-    for _, s in ipairs(info.slots) do
-      local name = compiled.slots[s].fact
+    for _, name in ipairs(reads[i]) do
       read[name] = seen[name]
     end
     result.trace[i] = { rule = rule.id, outcome = outcome, cite = rule.cite, facts = read }

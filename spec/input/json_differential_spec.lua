@@ -9,8 +9,9 @@ local rng = require "spec.support.rng"
 
 local null = json.null
 
+-- integer or float on 5.3+ (tostring gives "100" or "100.0"); one kind on 5.1 and LuaJIT
 local function num_kind(v)
-  return math.type and math.type(v) or "number"
+  return tostring(v)
 end
 
 -- deep equality with number kinds and NaN-free values; returns nil or where they differ
@@ -61,7 +62,8 @@ local EDGES = {
   "12345678901234567890", "1e308", "1e309", "-1e309", "4.9e-324", "1e-400", "00", "-", "+1",
   "1.", ".1", "1e", "1e+", "0x1", "tru", "nul", "true false", "[]", "{}", "[[]]", "{\"\":1}",
   "\"\\u0000\"", "\"\\uD83D\\uDE00\"", "\"\\uDE00\"", "\"\\uD83D\"", "\"\\uD83Dx\"",
-  "\"\\uD83D\\u0041\"", "\"\\x41\"", "\"\\u12\"", "\"\127\"", "\"\194\128\"", "\"\224\160\128\"",
+  "\"\\uD83D\\u0041\"", "\"\\" .. "x41\"", "\"\\u12\"", "\"\127\"", "\"\194\128\"",
+  "\"\224\160\128\"",
   "\"\224\128\128\"", "\"\240\144\128\128\"", "\"\244\144\128\128\"", "\"\248\"", "\"\192\128\"",
   "\239\187\191", "\239\187\191[1]", " [1] ", "[1]\0", "\0", "[1,2", "{\"a\" 1}", "{\"a\":}",
   "{\"a\":1,}", "{1:2}", "[\"a\"\"b\"]", "{\"a\":1,\"a\":null}", "{\"a\":null,\"b\":null}",

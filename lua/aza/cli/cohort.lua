@@ -73,6 +73,20 @@ local function progress(env, o, done, bad, final)
   end
 end
 
+-- count one output line: c.done, c.bad and the worst status so far
+local function count(c, status, env, o)
+  if status ~= OK then
+    c.bad = c.bad + 1
+    if status > c.worst then
+      c.worst = status
+    end
+  end
+  c.done = c.done + 1
+  if c.done % 100 == 0 then
+    progress(env, o, c.done, c.bad)
+  end
+end
+
 local function open_input(o, env)
   if o.cohort == "-" then
     return env.stdin or io.stdin
@@ -99,7 +113,7 @@ local function run_here(p, o, env, k, n)
       return 2
     end
   end
-  local worst, number, done, bad = OK, 0, 0, 0
+  local c, number = { worst = OK, done = 0, bad = 0 }, 0
   for line in f:lines() do
     number = number + 1
     if string.find(line, "%S") and (number - 1) % n == k then
@@ -112,16 +126,7 @@ local function run_here(p, o, env, k, n)
       else
         env.stdout:write(text, "\n")
       end
-      if status ~= OK then
-        bad = bad + 1
-        if status > worst then
-          worst = status
-        end
-      end
-      done = done + 1
-      if done % 100 == 0 then
-        progress(env, o, done, bad)
-      end
+      count(c, status, env, o)
     end
   end
   if f ~= io.stdin and f ~= env.stdin then
@@ -130,8 +135,8 @@ local function run_here(p, o, env, k, n)
   if spool then
     spool:close()
   end
-  progress(env, o, done, bad, true)
-  return tonumber(worst)
+  progress(env, o, c.done, c.bad, true)
+  return tonumber(c.worst)
 end
 
 local function shell_quote(s)
@@ -197,7 +202,7 @@ local function run_workers(o, env)
     workers[k] = assert(io.popen(table.concat(words, " ") .. " 2>/dev/null", "r"))
     spools[k] = assert(io.open(names[k], "rb"))
   end
-  local worst, number, done, bad = OK, 0, 0, 0
+  local c, number = { worst = OK, done = 0, bad = 0 }, 0
   local failed
   for line in f:lines() do
     number = number + 1
@@ -211,16 +216,7 @@ local function run_workers(o, env)
         break
       end
       env.stdout:write(text)
-      if status ~= OK then
-        bad = bad + 1
-        if status > worst then
-          worst = status
-        end
-      end
-      done = done + 1
-      if done % 100 == 0 then
-        progress(env, o, done, bad)
-      end
+      count(c, status, env, o)
     end
   end
   f:close()
@@ -229,13 +225,13 @@ local function run_workers(o, env)
     spools[k]:close()
     os.remove(names[k])
   end
-  progress(env, o, done, bad, true)
+  progress(env, o, c.done, c.bad, true)
   if failed then
     env.stderr:write(("aza evaluate: worker %d stopped before line %d\n")
       :format((failed - 1) % o.jobs, failed))
     return 3
   end
-  return tonumber(worst)
+  return tonumber(c.worst)
 end
 
 --- Validate the cohort options (`jobs`, `part`) in place.

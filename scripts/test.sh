@@ -54,14 +54,15 @@ fi
 
 stage "C unit tests under valgrind"
 if command -v valgrind >/dev/null 2>&1; then
-  vg_fail=0
+  vg_fail=0 vg_n=0
   for t in test_status test_hash test_json test_ucache test_units test_qty test_dose test_eval; do
+    vg_n=$((vg_n + 1))
     if ! valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
          "$BUILD/$t" >"$log/vg-$t" 2>&1; then
       vg_fail=1; echo "valgrind: $t"; tail -n 20 "$log/vg-$t"
     fi
   done
-  if [ "$vg_fail" -eq 0 ]; then add 1 0; echo "clean (7 programs)"; else add 0 1; fi
+  if [ "$vg_fail" -eq 0 ]; then add 1 0; echo "clean ($vg_n programs)"; else add 0 1; fi
 else
   echo "valgrind not found: skipped"
 fi

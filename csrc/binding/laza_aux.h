@@ -37,6 +37,9 @@ aza_status azaL_toqty(lua_State *L, int idx, aza_qty *out, aza_err *err);
 ** stack and registers any metatable it needs. Called by luaopen_aza_core.
 */
 void azaL_open_qty(lua_State *L);
+
+/* aza.core.json_decode (laza_json.c) */
+void azaL_open_json(lua_State *L);
 void azaL_open_dose(lua_State *L);
 
 #endif

@@ -9,6 +9,8 @@
 --   * JSON text -> result over the bench cohort (bench/cohort.lua, 2,000 patients in mixed
 --     units), trace on and off, against json-rules-engine running the base + IBD decision
 --     rules (bench/peers/rules.js), with a check that both decide the same;
+--   * the hand-coded C floor for the same decisions (bench/floor.c, built here against the
+--     core library), with the same check;
 --   * the C engine alone against the plain-Lua reference evaluator (bench/evaluate.lua);
 --   * protocol load + check + compile; Lua garbage per evaluation; `aza evaluate --cohort`
 --     with 1 and 2 worker processes.
@@ -127,7 +129,32 @@ end
 
 -- {=== JSON text -> result ===
 local ibd = assert(protocol.load("ibd"))
-local agreement
+local agreement, floor_agreement
+
+-- The same decisions, or a comparison means nothing: the only difference allowed is aza's
+-- dose stage (no deliverable dose -> withhold), which an engine without dose maths cannot
+-- see. `file` has one decision a line, in cohort order.
+local function agree(decisions, file, who)
+  local same, dose_stage, other, i = 0, 0, {}, 0
+  for d in io.lines(file) do
+    i = i + 1
+    local r = decisions[i]
+    if r.decision == d then
+      same = same + 1
+    elseif r.nodose and r.decision == "withhold" then
+      dose_stage = dose_stage + 1
+    else
+      other[#other + 1] = ("patient %d: aza %s, %s %s"):format(i, r.decision, who, d)
+    end
+  end
+  local text = ("%s: %d of %d decisions the same as aza's; %d differ by aza's dose stage "
+    .. "(no deliverable dose -> withhold, dose maths it lacks)"):format(who, same, i, dose_stage)
+  if #other > 0 then
+    text = text .. "; OTHER DIFFERENCES: " .. table.concat(other, "; ")
+  end
+  return text
+end
+
 local function bench_json()
   -- each patient's decision, and whether aza's dose stage found no deliverable dose (only
   -- these are kept: a heap full of results would slow every later measurement)
@@ -151,34 +178,34 @@ local function bench_json()
       times(off, peer.rate), goal(">= 5×", off >= 5 * peer.rate))
     row("JSON text -> result, full trace", per_s(on), tag .. per_s(peer.rate),
       times(on, peer.rate), goal(">= 2×", on >= 2 * peer.rate))
-    -- the same decisions, or the comparison means nothing; the only difference allowed is
-    -- aza's dose stage (no deliverable dose -> withhold), which a rules engine cannot see
-    local same, dose_stage, other = 0, 0, {}
-    local i = 0
-    for d in io.lines(DIR .. "/peer-decisions.txt") do
-      i = i + 1
-      local r = decisions[i]
-      if r.decision == d then
-        same = same + 1
-      else
-        if r.nodose and r.decision == "withhold" then
-          dose_stage = dose_stage + 1
-        else
-          other[#other + 1] = ("patient %d: aza %s, peer %s"):format(i, r.decision, d)
-        end
-      end
-    end
-    agreement = ("decisions: %d of %d the same; %d differ by aza's dose stage (no deliverable "
-      .. "dose -> withhold, dose maths the rules engine lacks)"):format(same, i, dose_stage)
-    if #other > 0 then
-      agreement = agreement .. "; OTHER DIFFERENCES: " .. table.concat(other, "; ")
-    end
+    agreement = agree(decisions, DIR .. "/peer-decisions.txt", "json-rules-engine")
   else
     row("JSON text -> result, trace off", per_s(off))
     row("JSON text -> result, full trace", per_s(on))
   end
+  return decisions, off
 end
-bench_json()
+
+-- the hand-coded C floor (bench/floor.c): the same decisions in C, no protocol, no trace
+local function bench_floor(decisions, off)
+  local floor = DIR .. "/floor"
+  if not sh((os.getenv("CC") or "cc") .. " -O2 -std=c99 -Icsrc/core bench/floor.c "
+      .. quote(BUILD .. "/libaza_core.a") .. " -lm -o " .. quote(floor)) then
+    io.stderr:write("bench: bench/floor.c did not build: the C floor is not measured\n")
+    return
+  end
+  local p = io.popen(quote(floor) .. " " .. quote(COHORT) .. " " .. SECONDS .. " "
+    .. quote(DIR .. "/floor-decisions.txt"))
+  local r = input_json.decode(p:read("*a"):match("^[^\n]*") or "")
+  p:close()
+  if type(r) == "table" then
+    row("JSON text -> decision, vs the C floor", per_s(off), "hand-coded C " .. per_s(r.rate),
+      times(off, r.rate))
+    floor_agreement = agree(decisions, DIR .. "/floor-decisions.txt", "C floor")
+  end
+end
+
+bench_floor(bench_json())
 -- }===
 
 -- {=== C engine vs reference ===
@@ -254,6 +281,9 @@ local function print_table()
   end
   if agreement then
     print(agreement)
+  end
+  if floor_agreement then
+    print(floor_agreement)
   end
 end
 print_table()

@@ -155,6 +155,8 @@ Cx.__index = Cx
 local function new_cx(opts)
   return setmetatable({
     opts = opts,
+    -- data tables a protocol gives in place of rules/data ones (nil: the shipped table)
+    tables = opts.tables or {},
     errors = {},
     warnings = {},
     notes = {},

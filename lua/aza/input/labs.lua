@@ -34,11 +34,9 @@ local LAB_FIELDS = set_of { "test", "loinc", "value", "unit", "date", "uln", "ll
 
 -- {=== labs ===
 
-local LOINC
-
-local function loinc_table()
-  LOINC = LOINC or pgx.data("loinc")
-  return LOINC
+-- the LOINC table: the protocol's data.loinc, else rules/data/loinc.lua
+local function loinc_table(cx)
+  return cx.tables.loinc or pgx.data("loinc")
 end
 
 local function is_loinc(s)
@@ -69,7 +67,7 @@ local function lab_test(cx, path, lab)
     return nil, cx:fail(path .. ".test", format("%s is not a test name", show(t))) or true
   end
   if code then
-    local entry = loinc_table()[code]
+    local entry = loinc_table(cx)[code]
     if entry == nil then
       cx:warn(path, format("LOINC %s is not a test aza reads: ignored", code))
       return nil, false
@@ -348,7 +346,6 @@ M.publish_test = publish_test
 M.read_labs = read_labs
 M.LAB_FIELDS = LAB_FIELDS
 M.IU_PER_LITRE = IU_PER_LITRE
-M.LOINC = LOINC
 -- }===
 
 return M

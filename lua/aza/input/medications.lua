@@ -58,7 +58,6 @@ local AZA_STATUS = { naive = true, active = true, stopped = true }
 local MED_UNIT_WORDS = set_of { "mg", "g", "mcg", "ug", "microgram", "micrograms", "milligram",
                                 "milligrams", "ml", "iu", "units" }
 
-local med_index_cache
 
 -- common accented Latin letters (UTF-8) -> ASCII, so that "Guérin" matches "guerin"
 local ACCENTS = {
@@ -125,12 +124,16 @@ local function name_keys(name, ignore)
   return keys, parts
 end
 
-local function med_index()
-  if med_index_cache then
-    return med_index_cache
+-- the matching index of a medication table (a protocol's data.medications, else
+-- rules/data/medications.lua), built once per table
+local med_indexes = setmetatable({}, { __mode = "k" })
+local function med_index(data)
+  data = data or pgx.data("medications")
+  local idx = med_indexes[data]
+  if idx then
+    return idx
   end
-  local data = pgx.data("medications")
-  local idx = { ignore = {}, names = {}, atc = {}, prefixes = data.atc_prefixes or {} }
+  idx = { ignore = {}, names = {}, atc = {}, prefixes = data.atc_prefixes or {} }
   for _, w in ipairs(data.ignore_words or {}) do
     idx.ignore[alnum(w)] = true
   end
@@ -149,7 +152,7 @@ local function med_index()
       add(idx.atc, code:upper(), e)
     end
   end
-  med_index_cache = idx
+  med_indexes[data] = idx
   return idx
 end
 
@@ -196,12 +199,14 @@ end
 -- and/or ATC code (rules/data/medications.lua), in table order, without duplicates.
 -- @tparam string|nil name
 -- @tparam string|nil atc
+-- @tparam[opt] table data a medication table in the shape of rules/data/medications.lua
+--   (a protocol's `data.medications`); default the shipped one
 -- @treturn {string,...} ids and classes (`{"ramipril", "ace_inhibitor"}`)
 -- @treturn boolean true when the name and the ATC code both match but name different
 --   substances
 -- @usage patient.medication_classes("Ramipril 5 mg")  --> {"ramipril", "ace_inhibitor"}
-function M.medication_classes(name, atc)
-  local idx = med_index()
+function M.medication_classes(name, atc, data)
+  local idx = med_index(data)
   local by_name, by_atc = {}, {}
   if type(name) == "string" then
     by_name = is_atc(name) and match_atc(idx, name) or match_name(idx, name)
@@ -256,7 +261,7 @@ local function add_classes(cx, p, field, fact)
   for i, s in ipairs(list) do
     if type(s) == "string" then
       local added = {}
-      for _, k in ipairs((M.medication_classes(s))) do
+      for _, k in ipairs((M.medication_classes(s, nil, cx.tables.medications))) do
         if not seen[k] then
           seen[k] = true
           set[#set + 1] = k
@@ -277,7 +282,7 @@ end
 
 -- add the substance ids and classes of medication m to keys (with a note)
 local function medication_keys(cx, path, m, keys)
-  local classes, disagree = M.medication_classes(m.name, m.atc)
+  local classes, disagree = M.medication_classes(m.name, m.atc, cx.tables.medications)
   for _, k in ipairs(classes) do
     keys[#keys + 1] = k
   end
@@ -457,7 +462,7 @@ M.MED_STATUS = MED_STATUS
 M.AZA_STATUS = AZA_STATUS
 M.MED_UNIT_WORDS = MED_UNIT_WORDS
 M.ACCENTS = ACCENTS
-M.med_index_cache = med_index_cache
+
 -- }===
 
 return M

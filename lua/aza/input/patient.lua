@@ -296,8 +296,10 @@ end
 --   `today` (ISO date used when no `as_of` is given; default `os.date("%Y-%m-%d")`),
 --   `profile` (`"cpic"` default, `"dpwg"`, or a profile table: allele functions),
 --   `tpmt_method` (TPMT activity method when the record names none; default
---   `"st_thomas"`), `utf8_checked` (true: the table came from `aza.input.json`, whose
---   strings are valid UTF-8 already, so they are not checked again), `json_depth` (with
+--   `"st_thomas"`), `tables` (`{medications =, loinc =}`: tables replacing the shipped
+--   rules/data ones, as a protocol's `data` gives them: aza.input.tables),
+--   `utf8_checked` (true: the table came from `aza.input.json`, whose strings are valid
+--   UTF-8 already, so they are not checked again), `json_depth` (with
 --   `utf8_checked`: the deepest nesting the reader measured; 17 or less skips the walk
 --   that checks the record is a plain tree)
 -- @treturn table the normalised patient (see the module description)

@@ -26,6 +26,7 @@ local dose_flow = require("aza.protocol.dose_flow").flow
 local dose_start = require "aza.protocol.dose_start"
 local words_mod = require "aza.protocol.words"
 local result = require "aza.protocol.result"
+local tables = require "aza.input.tables"
 
 local error, io, ipairs, next, setmetatable, string, table, tostring, type =
   error, io, ipairs, next, setmetatable, string, table, tostring, type
@@ -238,7 +239,7 @@ load_protocol = function(name, opts)
     return nil, m, "E_PROTOCOL", { { message = m } }
   end
   local known = type(p.data) == "table" and p.data.known_words or nil
-  local kmsg = check_known_words(known)
+  local kmsg = check_known_words(known) or tables.check(p.data, p.rules)
   if kmsg then
     local m = (p.file or "?") .. ":" .. tostring(p.line or 0) .. ": " .. kmsg
     return nil, m, "E_PROTOCOL", { { message = m } }
@@ -247,7 +248,7 @@ load_protocol = function(name, opts)
   local obj = setmetatable({}, PMT)
   local words, silent = words_read(p.rules, known)
   private[obj] = { p = p, compiled = compiled, refs = refs, public = public_fields(p),
-                   words = words, silent = silent }
+                   words = words, silent = silent, tables = tables.of(p.data) }
   return obj
 end
 
@@ -388,7 +389,7 @@ function Protocol:evaluate(x, opts)
   opts = opts or {}
   local params = st.p.parameters or {}
   local popts = { as_of = opts.as_of, today = opts.today, profile = params.profile,
-                  tpmt_method = params.tpmt_method }
+                  tpmt_method = params.tpmt_method, tables = st.tables }
   local pt, msg, code, path, raw = read_patient(x, popts)
   if not pt then
     return nil, msg, code or "E_INPUT", path or ""

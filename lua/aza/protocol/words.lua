@@ -164,28 +164,36 @@ end
 -- what rules/data/medications.lua matched it to): the patient reader on that
 -- entry alone; nil when it refuses it. Cached (a bounded cache: the words of
 -- a text do not depend on the patient).
-local entry_cache, entry_cached = {}, 0
+-- One cache per set of data tables (a protocol's data.medications changes what a name
+-- matches), each bounded.
+local entry_caches = setmetatable({}, { __mode = "k" })
 local ENTRY_CACHE_MAX = 512
+local SHIPPED = {} -- the key of the cache for the shipped tables
 
-local function entry_words(f, given, as_of)
+local function entry_words(f, given, as_of, tables)
+  local c = entry_caches[tables or SHIPPED]
+  if not c then
+    c = { words = {}, n = 0 }
+    entry_caches[tables or SHIPPED] = c
+  end
   local key = f.field .. "\0" .. given
-  local words = entry_cache[key]
+  local words = c.words[key]
   if words == nil then
-    local one = patient.normalise({ [f.field] = { given } }, { as_of = as_of })
+    local one = patient.normalise({ [f.field] = { given } }, { as_of = as_of, tables = tables })
     words = one and (one.facts[f.fact] or {}) or false
-    if entry_cached >= ENTRY_CACHE_MAX then
-      entry_cache, entry_cached = {}, 0
+    if c.n >= ENTRY_CACHE_MAX then
+      c.words, c.n = {}, 0
     end
-    entry_cache[key], entry_cached = words, entry_cached + 1
+    c.words[key], c.n = words, c.n + 1
   end
   return words or nil
 end
 
 -- the warnings of one set fact: each entry of the record's list whose words
 -- are all unread
-local function unread_entries(out, f, list, read, silent, as_of)
+local function unread_entries(out, f, list, read, silent, as_of, tables)
   for i, given in ipairs(type(list) == "table" and list or {}) do
-    local words = type(given) == "string" and entry_words(f, given, as_of)
+    local words = type(given) == "string" and entry_words(f, given, as_of, tables)
     if words and not any_read(words, read, silent) then
       local message = "'" .. given .. "' is not a word this protocol reads ("
         .. reads_text(f, read) .. "); it has no effect"
@@ -206,7 +214,7 @@ local function unread_words(out, st, pt, raw_of)
     local read, silent = st.words[f.fact], st.silent[f.fact]
     if some_unread(pt.facts[f.fact], read, silent) then
       raw = raw or (raw_of and raw_of()) or {}
-      unread_entries(out, f, raw[f.field], read, silent, pt.as_of)
+      unread_entries(out, f, raw[f.field], read, silent, pt.as_of, st.tables)
     end
   end
 end

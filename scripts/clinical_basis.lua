@@ -518,6 +518,66 @@ local function shipped_ids(root)
   return ids
 end
 
+-- {=== the allele-function tables (rules/data/pgx_*.lua) ===
+
+local FUNCTION_ORDER = { "normal", "decreased", "no_function", "uncertain", "unknown" }
+
+-- star alleles in number order (*1, *2, *3A, *3B, *10)
+local function allele_order(a, b)
+  local na, sa = a:match("^%*(%d+)(.*)$")
+  local nb, sb = b:match("^%*(%d+)(.*)$")
+  if na and nb and tonumber(na) ~= tonumber(nb) then
+    return tonumber(na) < tonumber(nb)
+  end
+  if na and nb then
+    return sa < sb
+  end
+  return a < b
+end
+
+local function section_alleles(out)
+  local pgx = require "aza.input.pgx"
+  out[#out + 1] = "## Allele-function tables"
+  out[#out + 1] = ""
+  out[#out + 1] = "The tables the patient reader turns TPMT and NUDT15 genotypes into phenotypes"
+    .. " with (`rules/data/pgx_<id>.lua`; a protocol selects one with `parameters.profile`)."
+    .. " The trace names the table and its data version with each genotype (`genotype *1/*3A"
+    .. " (CPIC 2025-11-05)`). An allele a table does not list is an allele of unknown function"
+    .. " (DPWG: CPIC's function first)."
+  out[#out + 1] = ""
+  out[#out + 1] = "`cpic` is PharmCAT's CPIC data of 2025-11-05 (all 991 TPMT and NUDT15"
+    .. " diplotypes of those files agree with it); CPIC's reassignment of TPMT and NUDT15"
+    .. " allele functions of 2026-02-03 is not applied: no public CPIC table of it was at hand."
+    .. " `dpwg` is PharmCAT's last DPWG data, 2025-09-25 (all 255 diplotypes agree); it"
+    .. " replaced an older DPWG snapshot that had NUDT15 *4-*6 \"strongly decreased\", no"
+    .. " *7-*9 and a TPMT *3D, which gave 17 NUDT15 diplotypes the wrong phenotype."
+    .. " `spec/rules/pgx_tables_spec.lua` checks every diplotype."
+  out[#out + 1] = ""
+  out[#out + 1] = "| profile | data version | gene | function | alleles | source |"
+  out[#out + 1] = "|---|---|---|---|---|---|"
+  for _, id in ipairs(pgx.profiles) do
+    local t = pgx.data("pgx_" .. id)
+    for _, gene in ipairs(pgx.genes) do
+      local by = {}
+      for allele, f in pairs(t.genes[gene] or {}) do
+        by[f] = by[f] or {}
+        by[f][#by[f] + 1] = allele
+      end
+      for _, f in ipairs(FUNCTION_ORDER) do
+        if by[f] then
+          table.sort(by[f], allele_order)
+          out[#out + 1] = ("| `%s` | %s | %s | %s | %s | %s (%s) |"):format(id,
+            tostring(t.version), gene, (f:gsub("_", " ")), cell(table.concat(by[f], ", ")),
+            cell(tostring(t.title)), tostring(t.confidence))
+        end
+      end
+    end
+  end
+  out[#out + 1] = ""
+end
+
+-- }===
+
 --- Generate the document.
 -- @tparam[opt] table opts `root` (the checkout), `ids` (protocol ids)
 -- @treturn string the markdown text
@@ -546,6 +606,7 @@ local function generate(opts)
     "Protocols: " .. (#ids > 0 and ("`" .. table.concat(ids, "`, `") .. "`") or "none") .. ".",
     "",
   }
+  section_alleles(out)
   local loaded = {}
   for _, id in ipairs(ids) do
     local p, msg = load.load(id, { path = path })

@@ -18,6 +18,7 @@
 -- possible intermediate (never the full dose), *1/*10 and *10/*11 indeterminate.
 return {
   id = "cpic",
+  version = "2025-11-05",
   -- other names a protocol's `parameters.profile` may use for this table
   aliases = { "cpic-2025" },
   title = "CPIC allele functions (PharmCAT TPMT.json / NUDT15.json, data version 2025-11-05)",

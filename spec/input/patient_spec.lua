@@ -364,7 +364,8 @@ describe("aza.input.patient", function()
       local r = ok { genotype = { TPMT = "*1/*3A", NUDT15 = "*1/*1" } }
       assert.equal("intermediate", r.facts["tpmt.phenotype"])
       assert.equal("normal", r.facts["nudt15.phenotype"])
-      assert.equal("genotype *1/*3A (CPIC)", r.given["tpmt.phenotype"])
+      -- the allele table and its data version, as the trace shows them
+      assert.equal("genotype *1/*3A (CPIC 2025-11-05)", r.given["tpmt.phenotype"])
       assert.equal("cpic", r.profile)
     end)
 
@@ -400,7 +401,7 @@ describe("aza.input.patient", function()
     it("derives TPMT from activity when the genotype is indeterminate", function()
       local r = ok { genotype = { TPMT = "*1/*8" }, tpmt_activity = "30 nmol/h/g{Hb}" }
       assert.equal("normal", r.facts["tpmt.phenotype"])
-      assert.is_truthy(has_message(r.notes, "genotype *1/*8 (CPIC) is indeterminate"))
+      assert.is_truthy(has_message(r.notes, "genotype *1/*8 (CPIC 2025-11-05) is indeterminate"))
     end)
 
     it("puts 25.5 nmol/h/g{Hb} in the lower (intermediate) band, with a note", function()

@@ -35,15 +35,15 @@ local function expect_cpic(f1, f2)
   return "indeterminate"
 end
 
--- DPWG: any reduced allele (decreased, strongly decreased, no function) counts.
+-- DPWG (2025-09-25): any reduced allele (decreased, no function) counts.
 --   no reduced -> normal; one reduced with a normal -> intermediate; two -> poor.
 -- With an allele whose function came from CPIC's table (the fallback: uncertain) or from
 -- no table (unknown), CPIC's rules apply: one reduced allele with it -> possible IM (for
--- decreased / strongly decreased by analogy, an aza default); otherwise indeterminate.
+-- decreased by analogy, an aza default); otherwise indeterminate.
 local function expect_dpwg(f1, f2)
   local reduced, unc = 0, 0
   for _, f in ipairs({ f1, f2 }) do
-    if f == "decreased" or f == "strongly_decreased" or f == "no_function" then
+    if f == "decreased" or f == "no_function" then
       reduced = reduced + 1
     elseif f == "uncertain" or f == "unknown" then
       unc = unc + 1
@@ -92,15 +92,16 @@ local REF = {
   dpwg = {
     TPMT = {
       normal = { "*1" },
+      -- DPWG 2025-09-25 (PharmCAT): no *3D any more
       no_function = (function()
-        local t = { "*2", "*3A", "*3B", "*3C", "*3D", "*4" }
+        local t = { "*2", "*3A", "*3B", "*3C", "*4" }
         return range(5, 18, t)
       end)(),
     },
     NUDT15 = {
       normal = { "*1" },
       no_function = { "*2", "*3" },
-      strongly_decreased = { "*4", "*5", "*6" },
+      decreased = { "*4", "*5", "*6", "*7", "*8", "*9" },
     },
   },
 }
@@ -250,12 +251,18 @@ describe("aza.input.pgx", function()
     end)
 
     it("DPWG takes CPIC's function for an allele it does not classify, and says so", function()
-      local ph, info = pgx.phenotype("NUDT15", "*2/*9", "dpwg")
+      -- TPMT *23: CPIC no function, not classified by DPWG
+      local ph, info = pgx.phenotype("TPMT", "*2/*23", "dpwg")
       assert.equal("poor", ph)
       assert.same({ "no_function", "no_function" }, info.functions)
       assert.same({ "listed", "fallback" }, info.sources)
-      assert.matches("NUDT15 %*9 is not in the DPWG allele%-function table: the CPIC function "
+      assert.matches("TPMT %*23 is not in the DPWG allele%-function table: the CPIC function "
         .. "%(no function%) is used %(fallback profile%)", info.notes[1])
+      assert.equal("intermediate", (pgx.phenotype("TPMT", "*1/*23", "dpwg")))
+      -- NUDT15 *9 is DPWG's own now (decreased function)
+      local ph9, info9 = pgx.phenotype("NUDT15", "*2/*9", "dpwg")
+      assert.equal("poor", ph9)
+      assert.same({ "listed", "listed" }, info9.sources)
       assert.equal("intermediate", (pgx.phenotype("NUDT15", "*1/*9", "dpwg")))
       assert.equal("possible_intermediate", (pgx.phenotype("TPMT", "*3A/*19", "dpwg")))
       assert.equal("indeterminate", (pgx.phenotype("TPMT", "*1/*19", "dpwg")))
@@ -279,18 +286,18 @@ describe("aza.input.pgx", function()
       { "NUDT15", "*5/*5", "indeterminate", "poor" },
       -- CPIC examples of §1.2
       { "NUDT15", "*4/*4", "indeterminate", "poor" },
-      -- *8, *9: not in the DPWG table, CPIC's function (uncertain; no function) is used
-      { "NUDT15", "*5/*8", "indeterminate", "possible_intermediate" },
+      -- DPWG 2025-09-25: *4-*9 decreased function (two reduced alleles: poor)
+      { "NUDT15", "*5/*8", "indeterminate", "poor" },
       { "NUDT15", "*2/*5", "possible_intermediate", "poor" },
-      { "NUDT15", "*3/*8", "possible_intermediate", "possible_intermediate" },
+      { "NUDT15", "*3/*8", "possible_intermediate", "poor" },
       { "NUDT15", "*2/*9", "poor", "poor" },
       { "NUDT15", "*3/*9", "poor", "poor" },
       { "NUDT15", "*1/*9", "intermediate", "intermediate" },
       { "NUDT15", "*1/*1", "normal", "normal" },
       { "NUDT15", "*1/*3", "intermediate", "intermediate" },
-      -- TPMT *3D is DPWG only (CPIC: not listed, so unknown function)
-      { "TPMT", "*1/*3D", "indeterminate", "intermediate" },
-      { "TPMT", "*3A/*3D", "possible_intermediate", "poor" },
+      -- TPMT *3D: listed by neither (DPWG dropped it), so unknown function in both
+      { "TPMT", "*1/*3D", "indeterminate", "indeterminate" },
+      { "TPMT", "*3A/*3D", "possible_intermediate", "possible_intermediate" },
       -- CPIC unknown-function allele (DPWG: CPIC's function)
       { "TPMT", "*1/*30", "indeterminate", "indeterminate" },
       { "TPMT", "*2/*30", "possible_intermediate", "possible_intermediate" },

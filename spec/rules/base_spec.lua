@@ -822,23 +822,32 @@ describe("protocol base with profile = \"dpwg\" (CPIC fallback for unclassified 
       return S.run(path, case)
     end
 
-    it("NUDT15 *2/*9: *9 takes CPIC's no function -> poor -> contraindicated", function()
-      -- DPWG does not classify *9; CPIC: no function (since 2019). no function x 2 = poor.
-      -- Before the fallback: indeterminate -> the standard 150 mg/day.
+    it("NUDT15 *2/*9: DPWG's *9 is decreased function -> poor -> contraindicated", function()
+      -- PharmCAT DPWG phenotype files, data 2025-09-25: *2 no function, *9 decreased
+      -- function; two reduced alleles = poor metaboliser (no reduced-dose option).
       local r = assert(run { patient = P { genotype = { TPMT = "*1/*1", NUDT15 = "*2/*9" } } })
       S.check(r, { expect = { decision = "contraindicated", dose = false,
                               alerts = { "nudt15-poor" } } })
-      local noted = false
-      for _, t in ipairs(r.trace) do
-        if t.kind == "input" and t.message:find("*9 is not in the DPWG allele-function "
-          .. "table: the CPIC function (no function) is used", 1, true) then
-          noted = true
-        end
-      end
-      assert.is_true(noted, "the fallback is named in a note")
     end)
 
-    it("NUDT15 *1/*9: normal + no function -> intermediate -> adjust 75 mg/day", function()
+    it("TPMT *1/*23: DPWG does not classify *23, CPIC's no function is used -> 75 mg/day",
+      function()
+        -- CPIC (PharmCAT 2025-11-05): *23 no function; normal + no function = intermediate;
+        -- 50 % of 140 = 70 -> nearest deliverable in 42-112 -> 75
+        local r = assert(run { patient = P { genotype = { TPMT = "*1/*23", NUDT15 = "*1/*1" } } })
+        S.check(r, { expect = { decision = "adjust", dose = 75,
+                                alerts = { "pgx-one-intermediate" }, need_data = {} } })
+        local noted = false
+        for _, t in ipairs(r.trace) do
+          if t.kind == "input" and t.message:find("*23 is not in the DPWG allele-function "
+            .. "table: the CPIC function (no function) is used", 1, true) then
+            noted = true
+          end
+        end
+        assert.is_true(noted, "the fallback is named in a note")
+      end)
+
+    it("NUDT15 *1/*9: normal + decreased -> intermediate -> adjust 75 mg/day", function()
       -- 50 % of 140 = 70 -> nearest in 42-112 -> 75
       local r = assert(run { patient = P { genotype = { TPMT = "*1/*1", NUDT15 = "*1/*9" } } })
       S.check(r, { expect = { decision = "adjust", dose = 75,

@@ -305,6 +305,7 @@ function M.phenotype(gene, diplotype, profile)
     gene = gene,
     alleles = { a, b },
     profile = pid,
+    version = p.version,
     cite = p.cite,
     confidence = p.confidence,
     notes = {},

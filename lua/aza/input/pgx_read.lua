@@ -95,7 +95,8 @@ local function genotype_source(cx, gene, g, profile)
   end
   local dip = info.alleles[1] .. "/" .. info.alleles[2]
   return { source = "genotype", phenotype = ph, path = g.path,
-           text = format("genotype %s (%s)", dip, info.profile:upper()), info = info }
+           text = format("genotype %s (%s%s)", dip, info.profile:upper(),
+             info.version and (" " .. tostring(info.version)) or ""), info = info }
 end
 
 local function reported_source(cx, g)

@@ -1,59 +1,9 @@
--- Protocol "base": the rules every indication shares (design §8, base column).
---
--- Indication protocols (ibd, lupus, myasthenia_gravis, atopic_dermatitis) extend this file
--- and sites extend those; rule ids are stable because sites disable and replace them by id.
---
--- Every number comes from ../shared/clinical-reference.md with its confidence mark, and
--- every rule cites a key of `references`: a reference gives the source, its year, the
--- table where there is one, and the mark (V read in the source, S secondary, R recalled).
--- A reference marked R says "unverified": those numbers are site-configurable defaults.
--- `year` is the year of the source version cited; for undated or living documents (web
--- pages, labels) it is the year the version was read, and the text says so.
---
--- need_data names used here (what the pharmacist has to get):
---   tpmt            a TPMT genotype or a valid TPMT activity result
---   tpmt_activity   an erythrocyte TPMT activity result (genotype indeterminate)
---   nudt15          a NUDT15 genotype
---   fbc             a full blood count (WBC, neutrophils, platelets) no older than 28 days
---   lft             ALT or AST no older than 28 days
---   azathioprine.dose   the current dose of a patient already taking azathioprine
---   and the protocol's `required` facts (weight, azathioprine.status) by their fact names.
---
--- Dose modifiers act on the computed target for a naive (or stopped) patient and on the
--- current dose for an active one (design §5). A patient without azathioprine.status is
--- asked for it (required) and, like the dose pipeline, treated as not active meanwhile:
--- "not active" is NOT_ACTIVE below; only the baseline rules and breastfeeding-dose-check
--- use it. The pharmacogenomic and renal reductions fire for every patient; for a patient
--- already on azathioprine the dose stage (lua/aza/protocol/dose_flow.lua) reads them so that a
--- review never reduces an already reduced dose again:
---   * reduce{percent, low, high} (pharmacogenomic): the current dose is kept when it is
---     within or below the band (low-high % of the weight-based standard dose, mg/kg x
---     weight before rounding) and lowered to the percentage dose (nearest deliverable in
---     the band) when it is above the band's top. CPIC 2025: when the dose is already
---     below the standard, no reduction may be needed.
---   * reduce{percent} (renal): a ceiling of percent x the dose a new start would get (the
---     standard dose, after any pharmacogenomic percentage), rounded down; a current dose at
---     or below it is kept.
---   * reduce{fraction} (allopurinol) and cap (pregnancy) act on the current dose.
---   * the decision is adjust only when the dose actually changes; otherwise proceed (unless
---     another rule says more).
--- The allopurinol quarter dose applies to the current dose when active (design §8). The
--- patient record cannot say that a current dose was already reduced for allopurinol, so
--- every evaluation with allopurinol listed reduces the current dose again: the alert says
--- "apply once" (a patient-model limit, reported to the lead).
--- Baseline requirements (FBC, ALT/AST no older than 28 days) apply to naive and to stopped
--- (restarting) patients: both start from a weight-based target.
---
--- Monitoring (BSR 2017 via bsr2017_schedule): a start (or a dose change) lists the whole
--- schedule (data.monitoring). A patient already on azathioprine gets one interval from a
--- rule, by weeks since azathioprine.started: within the first 19 weeks, or when the start
--- date is not given, the initiation interval (every 2 weeks, monitoring-initiation, whose
--- alert gives the whole schedule); from week 19, every 12 weeks (monitoring-maintenance).
--- 19 weeks = 6 weeks of 2-weekly tests (the dose stable 6 weeks) + 3 months of monthly
--- tests (13 weeks): the shortest time in which the BSR initiation phase can end, when the
--- dose never changed after the first day. The record does not say when the dose last
--- changed, so inside those 19 weeks the 2-weekly interval (the stricter one) is given.
---
+-- Protocol "base": the rules every indication shares (design §8, base column). Indication
+-- protocols extend it and sites extend those; rule ids are stable (sites disable and
+-- replace them by id). Every number comes from ../shared/clinical-reference.md with its
+-- confidence mark and every rule cites a key of `references`. The need_data names, how the
+-- dose modifiers act for a patient already on azathioprine, allopurinol co-therapy and the
+-- monitoring intervals: docs/internals/base-protocol.md.
 
 -- a naive or stopped patient, or one whose status is not given (the dose pipeline treats
 -- that as naive; `required` asks for it)
@@ -441,17 +391,57 @@ return protocol "base" {
     -- }===
     -- {=== interactions ===
 
+    -- Allopurinol co-therapy (issue "clinical correctness, round 2"): the quarter dose is for
+    -- a patient starting azathioprine, or already on it when allopurinol is planned or was
+    -- started after the current dose was set; a dose set while allopurinol was already
+    -- taken is kept (it was set with it); when either date is unknown the dose is not cut
+    -- on a guess: need_data.
     rule "allopurinol-quarter-dose" {
-      when = 'taking("allopurinol_like") or planned("allopurinol_like")',
+      when = "(" .. NOT_ACTIVE
+        .. ' and (taking("allopurinol_like") or planned("allopurinol_like"))) '
+        .. 'or (azathioprine.status == "active" and planned("allopurinol_like") '
+        .. 'and not taking("allopurinol_like")) '
+        .. 'or (azathioprine.status == "active" and taking("allopurinol_like") '
+        .. "and days_since(allopurinol.started) < days_since(azathioprine.dose_since))",
       action = { reduce { fraction = 0.25 },
                  alert { kind = "interaction", severity = "critical" } },
       cite = { "smpc", "fda_label" },
       message = "Allopurinol (or another purine xanthine-oxidase inhibitor) with "
         .. "azathioprine: give one quarter of the azathioprine dose (the target when starting, "
-        .. "the current dose when already on it), rounded down to a deliverable dose, and "
-        .. "monitor the FBC closely. Apply once: if the current dose was already reduced for "
-        .. "allopurinol, do not reduce it again. Deliberate IBD co-therapy (allopurinol "
-        .. "100 mg) is a specialist decision.",
+        .. "the current dose when already on it and allopurinol is planned or was started "
+        .. "after that dose was set), rounded down to a deliverable dose, and monitor the FBC "
+        .. "closely. Deliberate IBD co-therapy (allopurinol 100 mg) is a specialist decision.",
+    },
+    rule "allopurinol-dose-set-with-it" {
+      when = 'azathioprine.status == "active" and taking("allopurinol_like") '
+        .. "and days_since(allopurinol.started) >= days_since(azathioprine.dose_since)",
+      action = alert { kind = "interaction", severity = "warning" },
+      cite = { "smpc", "aza_default" },
+      message = "Allopurinol was already taken when the current azathioprine dose was set: "
+        .. "that dose was chosen with it and is kept (no second quarter-dose cut). The "
+        .. "combination needs an FBC after every dose change.",
+    },
+    rule "allopurinol-started-unknown" {
+      when = 'azathioprine.status == "active" and taking("allopurinol_like") '
+        .. "and unknown(allopurinol.started)",
+      action = { need_data { "allopurinol.started" },
+                 alert { kind = "interaction", severity = "critical" } },
+      cite = { "smpc", "aza_default" },
+      message = "On azathioprine and taking allopurinol, but when allopurinol was started is "
+        .. "not given (medications[].started): if it was started after the current dose was "
+        .. "set, that dose must be cut to a quarter; if the dose was set with it, it is kept. "
+        .. "The dose is not changed on a guess: give the start date.",
+    },
+    rule "azathioprine-dose-since-unknown" {
+      when = 'azathioprine.status == "active" and taking("allopurinol_like") '
+        .. "and unknown(azathioprine.dose_since)",
+      action = { need_data { "azathioprine.dose_since" },
+                 alert { kind = "interaction", severity = "critical" } },
+      cite = { "smpc", "aza_default" },
+      message = "On azathioprine and taking allopurinol, but the date the current azathioprine "
+        .. "dose was set is not given (azathioprine.dose_since): whether that dose already "
+        .. "allows for allopurinol cannot be told. The dose is not changed on a guess: give the "
+        .. "date.",
     },
     rule "febuxostat-contraindicated" {
       when = 'taking("febuxostat") or planned("febuxostat")',

@@ -86,9 +86,11 @@ describe("examples/site (docs/authoring.md)", function()
     it("allopurinol on 150 mg/day: ibd 25 mg/day, the site 37.5 (half a 75 mg tablet)",
       function()
         -- 150 x 0.25 = 37.5 -> round down: 25 with 25/50 mg tablets, 37.5 with a scored 75
+        -- allopurinol started after the current dose was set
         local p = patient { aza = { status = "active", dose = "150 mg/d",
-                                    started = "2026-02-01" },
-                            meds = { { name = "allopurinol", status = "active" } } }
+                                    started = "2026-02-01", dose_since = "2026-02-01" },
+                            meds = { { name = "allopurinol", status = "active",
+                                       started = "2026-11-10" } } }
         assert.equal(25, assert(ibd:evaluate(p, AS_OF)).dose.target_mg_per_day)
         local r = assert(site:evaluate(p, AS_OF))
         assert.equal(37.5, r.dose.target_mg_per_day)

@@ -30,9 +30,11 @@ local function tpmt_intermediate(p)
 end
 
 local function active_allopurinol(p)
-  p.azathioprine = { status = "active", dose = "150 mg/d", started = "2026-01-10" }
+  -- allopurinol started (2026-11-14) after the current dose was set (2026-03-01)
+  p.azathioprine = { status = "active", dose = "150 mg/d", started = "2026-01-10",
+                     dose_since = "2026-03-01" }
   p.medications[#p.medications + 1] = { name = "allopurinol", status = "active",
-                                        dose = "100 mg/d" }
+                                        dose = "100 mg/d", started = "2026-11-14" }
 end
 
 -- bin/aza evaluate with the patient on stdin; returns exit code, stdout, stderr

@@ -55,9 +55,10 @@ return {
     -- 150 x 0.25 = 37.5, rounded down to a deliverable dose: 37.5 itself (half a scored
     -- 75 mg tablet). Under the shipped ibd formulary (25, 50s) it would be 25 mg/day.
     patient = patient { id = "site-2",
-                        aza = { status = "active", dose = "150 mg/d", started = "2026-02-01" },
+                        aza = { status = "active", dose = "150 mg/d", started = "2026-02-01",
+                                dose_since = "2026-02-01" },
                         meds = { { name = "allopurinol", status = "active",
-                                   dose = "100 mg/d" } } },
+                                   dose = "100 mg/d", started = "2026-11-10" } } },
     as_of = AS_OF,
     expect = { decision = "adjust", target_mg_per_day = 37.5,
                regimen = "½ × 75 mg once daily",

@@ -320,9 +320,81 @@ local cases = {
     -- Active on 150 mg/day, allopurinol given only by ATC code M04AA01: current dose
     -- 150 x 0.25 = 37.5 -> 25 (design §8 worked example).
     name = "active 150 mg/day + allopurinol by ATC code -> adjust 25 mg/day",
+    -- allopurinol started 2026-11-01, after the current dose was set (2026-02-01)
     patient = P { azathioprine = { status = "active", dose = "150 mg/d",
-                                   started = "2026-01-10" },
-                  medications = { med("Zyloric", "active", { atc = "M04AA01" }) } },
+                                   started = "2026-01-10", dose_since = "2026-02-01" },
+                  medications = { med("Zyloric", "active", { atc = "M04AA01",
+                                                             started = "2026-11-01" }) } },
+    expect = { decision = "adjust", dose = 25, alerts = { "allopurinol-quarter-dose" },
+               need_data = {} },
+  },
+  -- Allopurinol co-therapy for a patient already on azathioprine (issue "clinical
+  -- correctness, round 2", item 2; SmPC: a quarter of the dose when allopurinol is given
+  -- with azathioprine). The cut belongs to the moment allopurinol joins the dose: a dose set
+  -- while allopurinol was already taken was chosen with it and is kept.
+  {
+    -- stable on 50 mg/day, the dose set (2026-06-01) after allopurinol was started
+    -- (2026-03-01): kept at 50, warning (FBC at every change); not 12.5 -> withhold
+    name = "active 50 mg/day, dose set after allopurinol started -> kept, proceed 50",
+    patient = P { azathioprine = { status = "active", dose = "50 mg/d",
+                                   started = "2025-10-01", dose_since = "2026-06-01" },
+                  medications = { med("allopurinol", "active", { started = "2026-03-01" }) } },
+    expect = { decision = "proceed", dose = 50, alerts = { "allopurinol-dose-set-with-it" },
+               need_data = {} },
+  },
+  {
+    -- the same day counts as "set with it" (started on or before dose_since)
+    name = "active 100 mg/day, allopurinol started the day the dose was set -> kept 100",
+    patient = P { azathioprine = { status = "active", dose = "100 mg/d",
+                                   started = "2025-10-01", dose_since = "2026-06-01" },
+                  medications = { med("allopurinol", "active", { started = "2026-06-01" }) } },
+    expect = { decision = "proceed", dose = 100, alerts = { "allopurinol-dose-set-with-it" },
+               need_data = {} },
+  },
+  {
+    -- allopurinol started (2026-11-01) after the dose was set (2026-06-01): 100 x 0.25 = 25
+    name = "active 100 mg/day, allopurinol started after the dose was set -> adjust 25",
+    patient = P { azathioprine = { status = "active", dose = "100 mg/d",
+                                   started = "2025-10-01", dose_since = "2026-06-01" },
+                  medications = { med("allopurinol", "active", { started = "2026-11-01" }) } },
+    expect = { decision = "adjust", dose = 25, alerts = { "allopurinol-quarter-dose" },
+               need_data = {} },
+  },
+  {
+    -- newly started with 50 mg/day: 50 x 0.25 = 12.5, nothing deliverable at or below it
+    -- with 25 mg tablets -> no dose, withhold (the cut is right; the formulary cannot make it)
+    name = "active 50 mg/day, allopurinol started after -> 12.5 not deliverable, withhold",
+    patient = P { azathioprine = { status = "active", dose = "50 mg/d",
+                                   started = "2025-10-01", dose_since = "2026-06-01" },
+                  medications = { med("allopurinol", "active", { started = "2026-11-01" }) } },
+    expect = { decision = "withhold", dose = false,
+               alerts = { "allopurinol-quarter-dose", "no-deliverable-dose" }, need_data = {} },
+  },
+  {
+    -- when allopurinol started is not given: no guessed cut, need_data; the current dose
+    -- 150 stands meanwhile
+    name = "active 150 mg/day + allopurinol without a start date -> need_data, no cut",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2025-10-01", dose_since = "2026-06-01" },
+                  medications = { med("allopurinol", "active") } },
+    expect = { decision = "need_data", dose = 150, alerts = { "allopurinol-started-unknown" },
+               need_data = { "allopurinol.started" } },
+  },
+  {
+    name = "active 150 mg/day + allopurinol, dose_since not given -> need_data, no cut",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2025-10-01" },
+                  medications = { med("allopurinol", "active", { started = "2026-03-01" }) } },
+    expect = { decision = "need_data", dose = 150,
+               alerts = { "azathioprine-dose-since-unknown" },
+               need_data = { "azathioprine.dose_since" } },
+  },
+  {
+    -- planned (not yet taken) on 100 mg/day: 100 x 0.25 = 25, as before
+    name = "active 100 mg/day, allopurinol planned -> adjust 25",
+    patient = P { azathioprine = { status = "active", dose = "100 mg/d",
+                                   started = "2025-10-01" },
+                  medications = { med("allopurinol", "planned") } },
     expect = { decision = "adjust", dose = 25, alerts = { "allopurinol-quarter-dose" },
                need_data = {} },
   },

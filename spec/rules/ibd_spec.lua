@@ -48,9 +48,11 @@ local cases = {
     -- Design §8 worked example 3: on 150 mg/day, allopurinol started: 150 x 0.25 = 37.5 ->
     -- largest deliverable <= 37.5 -> 25 (SmPC quarter dose, round down).
     name = "worked example: active 150 mg/day, allopurinol started -> adjust 25 mg/day",
-    patient = P { azathioprine = ACTIVE_150,
+    -- (allopurinol started 2026-11-14, after the current dose was set on 2026-02-01)
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2025-09-01", dose_since = "2026-02-01" },
                   medications = { { name = "allopurinol", status = "active",
-                                    dose = "100 mg/d" } } },
+                                    dose = "100 mg/d", started = "2026-11-14" } } },
     expect = { decision = "adjust", dose = 25, alerts = { "allopurinol-quarter-dose" },
                need_data = {} },
     extra = function(r)

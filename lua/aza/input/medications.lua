@@ -48,8 +48,8 @@ local name_of = context.name_of
 
 local M = {}
 
-local MED_FIELDS = set_of { "name", "status", "dose", "atc" }
-local AZA_FIELDS = set_of { "status", "dose", "started", "cumulative" }
+local MED_FIELDS = set_of { "name", "status", "dose", "atc", "started" }
+local AZA_FIELDS = set_of { "status", "dose", "started", "dose_since", "cumulative" }
 local MED_STATUS = { active = true, planned = true, stopped = true }
 local AZA_STATUS = { naive = true, active = true, stopped = true }
 
@@ -298,6 +298,18 @@ local function medication_keys(cx, path, m, keys)
 end
 
 -- one medication entry: returns its status, name and set keys, or nil
+-- the start date of a medication entry: nil when not given, false after an error (a
+-- medicine taken or stopped cannot have started after as_of)
+local function medication_started(cx, path, m)
+  local started = cx:date(path .. ".started", m.started)
+  if started and cx.as_of and started.n > cx.as_of.n and m.status ~= "planned" then
+    cx:fail(path .. ".started", format("%s is after as_of %s for %s medication",
+      started.iso, cx.as_of.iso, m.status == "active" and "an active" or "a stopped"))
+    return false
+  end
+  return started
+end
+
 local function read_medication(cx, i, m)
   local path = format("medications[%d]", i)
   if type(m) ~= "table" or is_list(m) then
@@ -318,6 +330,10 @@ local function read_medication(cx, i, m)
   if m.dose ~= nil and not is_null(m.dose) and not cx:quantity(path .. ".dose", m.dose) then
     ok = nil
   end
+  local started = medication_started(cx, path, m)
+  if started == false then
+    ok = nil
+  end
   if not ok then
     return nil
   end
@@ -325,7 +341,32 @@ local function read_medication(cx, i, m)
   if m.status ~= "stopped" then
     medication_keys(cx, path, m, keys)
   end
-  return m.status, m.name, keys
+  return m.status, m.name, keys, started
+end
+
+-- The start of the active medicines of the class allopurinol.started is about (its entry
+-- in the fact catalogue names the class): the latest start; unknown when one of them has
+-- no start date.
+local function class_start()
+  local class = require("aza.protocol.facts").by_name["allopurinol.started"].class
+  local latest, undated = nil, false
+  local t = {}
+  function t.add(keys, started)
+    for k = 1, #keys do
+      if keys[k] == class then
+        if started then
+          latest = (latest == nil or started.n > latest.n) and started or latest
+        else
+          undated = true
+        end
+        return
+      end
+    end
+  end
+  function t.latest()
+    return not undated and latest or nil
+  end
+  return t
 end
 
 local function read_medications(cx, p)
@@ -339,8 +380,12 @@ local function read_medications(cx, p)
   local sets = { active = {}, planned = {} }
   local seen = { active = {}, planned = {} }
   local texts = { active = {}, planned = {} }
+  local start = class_start()
   for i, m in ipairs(meds) do
-    local status, name, keys = read_medication(cx, i, m)
+    local status, name, keys, started = read_medication(cx, i, m)
+    if status == "active" then
+      start.add(keys, started)
+    end
     if status and sets[status] then
       for k = 1, #keys do
         local key = keys[k]
@@ -351,6 +396,11 @@ local function read_medications(cx, p)
       end
       texts[status][#texts[status] + 1] = name
     end
+  end
+  local latest = start.latest()
+  if latest then
+    cx:set_date("allopurinol.started", latest)
+    cx.given["allopurinol.started"] = latest.iso
   end
   for _, s in ipairs({ "active", "planned" }) do
     cx:set("medications." .. s, sets[s])
@@ -414,6 +464,24 @@ local function aza_started(cx, a, status)
   end
 end
 
+-- the date the current dose was set: not after as_of, not before the start
+local function aza_dose_since(cx, a)
+  local d = cx:date("azathioprine.dose_since", a.dose_since)
+  if not d or not cx.as_of then
+    return
+  end
+  local started = cx.days["azathioprine.started"]
+  if d.n > cx.as_of.n then
+    cx:fail("azathioprine.dose_since", format("%s is after as_of %s", d.iso, cx.as_of.iso))
+  elseif started and d.n < started then
+    cx:fail("azathioprine.dose_since", format("%s is before azathioprine.started %s", d.iso,
+      cx.facts["azathioprine.started"]))
+  else
+    cx:set_date("azathioprine.dose_since", d)
+    cx.given["azathioprine.dose_since"] = d.iso
+  end
+end
+
 local function read_azathioprine(cx, p)
   local a = p.azathioprine
   if a == nil or is_null(a) then
@@ -435,6 +503,7 @@ local function read_azathioprine(cx, p)
   aza_dose(cx, a, status)
   aza_cumulative(cx, a)
   aza_started(cx, a, status)
+  aza_dose_since(cx, a)
 end
 
 -- }===

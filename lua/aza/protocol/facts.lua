@@ -124,6 +124,12 @@ local PATIENT = {
     description = "current azathioprine dose" },
   { name = "azathioprine.started", type = "date", from = "azathioprine.started",
     description = "date azathioprine was started" },
+  { name = "azathioprine.dose_since", type = "date", from = "azathioprine.dose_since",
+    description = "date the current azathioprine dose was set" },
+  { name = "allopurinol.started", type = "date", class = "allopurinol_like",
+    from = "medications[status=active].started of the allopurinol_like medicines",
+    description = "date the allopurinol-like medicine being taken was started (the latest "
+      .. "start when several; unknown when one has no start date)" },
   { name = "azathioprine.cumulative", type = "quantity", unit = "g",
     from = "azathioprine.cumulative", description = "cumulative azathioprine exposure" },
   { name = "symptoms", type = "set", from = "symptoms", description = "current symptoms" },

@@ -371,12 +371,15 @@ return protocol "base" {
         .. "weeks.",
     },
     rule "nudt15-not-tested" {
+      -- CPIC: "if NUDT15 status is unknown, monitor closely"; the weekly FBC for 4 weeks is
+      -- the schedule nudt15-indeterminate gives (aza default)
       when = "unknown(nudt15.phenotype)",
-      action = alert { kind = "pharmacogenomic", severity = "warning" },
-      cite = { "cpic2020", "dpwg2025" },
-      message = "NUDT15 not tested: CPIC advises close monitoring when NUDT15 is unknown and "
-        .. "DPWG 2025 rates genotyping both genes before starting as essential; consider a "
-        .. "NUDT15 genotype.",
+      action = { alert { kind = "pharmacogenomic", severity = "warning" },
+                 monitor { tests = { "fbc" }, every = "1 wk", weeks = 4 } },
+      cite = { "cpic2020", "dpwg2025", "aza_default" },
+      message = "NUDT15 not tested: CPIC advises close monitoring when NUDT15 is unknown (FBC "
+        .. "weekly for the first 4 weeks) and DPWG 2025 rates genotyping both genes before "
+        .. "starting as essential; consider a NUDT15 genotype.",
     },
     rule "nudt15-not-tested-east-asian" {
       when = 'unknown(nudt15.phenotype) and ancestry("east_asian")',

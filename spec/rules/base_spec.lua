@@ -189,11 +189,24 @@ local cases = {
     end,
   },
   {
-    -- NUDT15 not tested (not East Asian): warning only (design §8).
-    name = "NUDT15 not tested -> proceed 150 with a warning",
+    -- NUDT15 not tested (not East Asian), TPMT normal: standard dose, warning (design §8)
+    -- and, as CPIC says "monitor closely", the weekly FBC for 4 weeks that NUDT15
+    -- indeterminate gets (aza default schedule).
+    name = "NUDT15 not tested -> proceed 150 with a warning and weekly FBC for 4 weeks",
     patient = P { genotype = { TPMT = "*1/*1" } },
     expect = { decision = "proceed", dose = 150, alerts = { "nudt15-not-tested" },
-               need_data = {} },
+               need_data = {}, monitoring = { "nudt15-not-tested" } },
+    extra = function(r)
+      local weekly
+      for _, m in ipairs(r.monitoring) do
+        if m.id == "nudt15-not-tested" then
+          weekly = m
+        end
+      end
+      assert.same({ "fbc" }, weekly.tests)
+      assert.equal(7, weekly.every_days)
+      assert.equal(4, weekly.weeks)
+    end,
   },
   {
     -- NUDT15 not tested, East Asian ancestry -> need_data nudt15 (CPIC, DPWG 2025

@@ -670,26 +670,15 @@ return protocol "base" {
         .. "2 mg/kg/day (rounded down), with extra blood count monitoring; neonatal "
         .. "cytopenias have been reported.",
     },
+    -- rules of phase "dose" run after the dose is worked out: they read this evaluation's
+    -- dose (dose.mg_per_day, dose.mg_per_kg_per_day; unknown when there is none)
     rule "breastfeeding-high-dose" {
-      when = "breastfeeding and azathioprine.dose > 100 mg/d",
+      phase = "dose",
+      when = "breastfeeding and dose.mg_per_day > 100 mg/d",
       action = alert { kind = "lactation", severity = "warning" },
       cite = "nksr2024",
-      message = "Breastfeeding on a current dose above 100 mg/day (compatible up to 100 "
-        .. "mg/day): assess individually; consider checking the infant's blood count. If "
-        .. "this evaluation changes the dose, check the new dose against 100 mg/day.",
-    },
-    rule "breastfeeding-dose-check" {
-      -- design §8: breastfeeding above 100 mg/day -> warning. Rules run before the dose is
-      -- computed, so for a patient who is not yet on azathioprine no rule can see the
-      -- planned dose: this information alert says so and asks for the check by hand.
-      -- (breastfeeding-high-dose gives the warning for a current dose above 100 mg/day.)
-      when = "breastfeeding and " .. NOT_ACTIVE,
-      action = alert { kind = "lactation", severity = "info" },
-      cite = "nksr2024",
-      message = "Breastfeeding: azathioprine is compatible up to 100 mg/day. The planned dose "
-        .. "is worked out after this check, so it is not compared here: check the dose in "
-        .. "the plan; if it is above 100 mg/day, discuss it (assess individually; consider "
-        .. "checking the infant's blood count).",
+      message = "Breastfeeding with a dose above 100 mg/day (compatible up to 100 mg/day): "
+        .. "assess individually; consider checking the infant's blood count.",
     },
 
     -- }===
@@ -703,6 +692,16 @@ return protocol "base" {
       message = "Cumulative azathioprine exposure above 600 g or more than 10 years: a "
         .. "possible rise in cancer risk (weak evidence, confidence intervals crossing 1); "
         .. "review the continued need and skin checks. Information only.",
+    },
+    rule "dose-above-label-maximum" {
+      -- a safety net over whatever produced the dose (a rule, a site's parameters)
+      phase = "dose",
+      -- UK/international SmPC (non-transplant): 1-3 mg/kg/day (clinical reference §2.5) [V]
+      when = "dose.mg_per_kg_per_day > 3 mg/kg/d",
+      action = alert { kind = "exposure", severity = "critical" },
+      cite = "smpc",
+      message = "The dose is above 3 mg/kg/day, the top of the labelled range: check the rule "
+        .. "or the protocol setting that produced it before prescribing.",
     },
 
     -- }===

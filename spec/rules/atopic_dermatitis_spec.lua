@@ -130,7 +130,8 @@ local cases = {
   { name = "breastfeeding, naive: 175 mg/day with the 100 mg/day lactation check",
     -- NKSR 2024: up to 100 mg/day fine, above it assess individually [V]
     patient = P { breastfeeding = true },
-    expect = { decision = "proceed", dose = 175, alerts = { "breastfeeding-dose-check" },
+    -- the planned 175 mg/day is above 100: warning (a rule after the dose)
+    expect = { decision = "proceed", dose = 175, alerts = { "breastfeeding-high-dose" },
                need_data = {} } },
 
   -- interactions ---------------------------------------------------------------------------

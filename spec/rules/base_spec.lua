@@ -748,17 +748,44 @@ local cases = {
     expect = { decision = "proceed", dose = 150, alerts = { "breastfeeding-high-dose" } },
   },
   {
-    -- design §8: above 100 mg/day -> warning. The planned 150 is computed after the rules,
-    -- so the info alert must say it did not compare it and ask for the check.
-    name = "breastfeeding, starting -> info: the plan's dose is not compared, check it",
+    -- design §8: above 100 mg/day -> warning, for the planned dose too: the rule runs after
+    -- the dose (phase "dose") and sees the planned 150 mg/day (70 kg x 2.0 -> 150)
+    name = "breastfeeding, starting on a planned 150 mg/day -> warning",
     patient = P { breastfeeding = true },
-    expect = { decision = "proceed", dose = 150, alerts = { "breastfeeding-dose-check" } },
+    expect = { decision = "proceed", dose = 150, alerts = { "breastfeeding-high-dose" } },
     extra = function(r)
-      local m = r.alerts[1].message
-      assert.equal("info", r.alerts[1].severity)
-      assert.truthy(m:find("not compared here", 1, true), m)
-      assert.truthy(m:find("check the dose in the plan", 1, true), m)
-      assert.truthy(m:find("above 100 mg/day, discuss", 1, true), m)
+      local a = r.alerts[1]
+      assert.equal("warning", a.severity)
+      assert.equal("the standard dose (parameters.dose)", a.dose_from)
+      local ran = false
+      for _, t in ipairs(r.trace) do
+        if t.kind == "rule" and t.rule == "breastfeeding-high-dose" then
+          assert.equal("dose", t.phase)
+          assert.equal(150, t.facts["dose.mg_per_day"].converted)
+          ran = true
+        end
+      end
+      assert.is_true(ran, "the trace shows the rule after the dose")
+    end,
+  },
+  {
+    -- 45 kg: 2.0 x 45 = 90, band 90-112.5 -> 100 mg/day: not above 100, no alert
+    name = "breastfeeding, starting on a planned 100 mg/day (45 kg) -> no lactation alert",
+    patient = P { breastfeeding = true, weight = "45 kg" },
+    expect = { decision = "proceed", dose = 100, alerts = {} },
+  },
+  {
+    -- on 200 mg/day at 60 kg: 3.33 mg/kg/day > 3 (SmPC range 1-3): the current dose stands
+    -- (no rule changes it) and the safety net after the dose says so, critical
+    name = "active 200 mg/day at 60 kg (3.33 mg/kg/day) -> critical alert, dose kept",
+    patient = P { weight = "60 kg",
+                  azathioprine = { status = "active", dose = "200 mg/d",
+                                   started = "2025-06-01" } },
+    expect = { decision = "proceed", dose = 200, alerts = { "dose-above-label-maximum" } },
+    extra = function(r)
+      assert.equal("critical", r.alerts[1].severity)
+      assert.equal("the current dose (azathioprine.dose)", r.alerts[1].dose_from)
+      assert.truthy(r.alerts[1].message:find("The dose came from the current dose", 1, true))
     end,
   },
   {

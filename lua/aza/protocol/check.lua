@@ -409,6 +409,46 @@ local function check_rule_cite(p, r, err)
   end
 end
 
+-- The phase of a rule: before the dose (the default) or after it (`phase = "dose"`), when
+-- the dose of the evaluation is a fact. A rule after the dose may alert, monitor, counsel or
+-- withhold, never change the dose; only such a rule may read the dose facts.
+local AFTER_DOSE_ACTIONS = { alert = true, monitor = true, counsel = true, withhold = true }
+
+local function action_types(action)
+  local list = {}
+  if type(action) == "table" and action.type == nil and #action > 0 then
+    for _, a in ipairs(action) do
+      list[#list + 1] = type(a) == "table" and a.type or nil
+    end
+  elseif type(action) == "table" then
+    list[1] = action.type
+  end
+  return list
+end
+
+local function check_rule_phase(r, err)
+  if r.phase ~= nil and r.phase ~= "dose" then
+    err('phase must be "dose" (a rule that runs after the dose is worked out), or left out')
+    return
+  end
+  if r.phase == "dose" then
+    for _, t in ipairs(action_types(r.action)) do
+      if not AFTER_DOSE_ACTIONS[t] then
+        err("a rule of phase \"dose\" may alert, monitor, counsel or withhold, not " .. t
+          .. " (the dose is already worked out)")
+      end
+    end
+    return
+  end
+  for _, name in ipairs(r.facts or {}) do
+    local f = facts.get(name)
+    if f and f.phase == "dose" then
+      err("reads " .. name .. ", which is known only after the dose is worked out: give the "
+        .. 'rule phase = "dose"')
+    end
+  end
+end
+
 local function check_rule(p, r, st, add)
   local function err(msg)
     add(r.file, r.line, "rule '" .. r.id .. "': " .. msg)
@@ -416,6 +456,7 @@ local function check_rule(p, r, st, add)
   check_rule_fields(r, err)
   check_rule_when(r, st, err)
   check_rule_action(r, st, err)
+  check_rule_phase(r, err)
   check_rule_cite(p, r, err)
 end
 

@@ -124,6 +124,14 @@ local PATIENT = {
     description = "current azathioprine dose" },
   { name = "azathioprine.started", type = "date", from = "azathioprine.started",
     description = "date azathioprine was started" },
+  { name = "dose.mg_per_day", type = "quantity", unit = "mg/d", phase = "dose",
+    from = "the final dose of this evaluation",
+    description = "the dose this evaluation gives, in mg/day (rules of phase \"dose\" only; "
+      .. "unknown when there is no dose)" },
+  { name = "dose.mg_per_kg_per_day", type = "quantity", unit = "mg/kg/d", phase = "dose",
+    from = "the final dose of this evaluation",
+    description = "the dose this evaluation gives, in mg/kg/day (rules of phase \"dose\" "
+      .. "only)" },
   { name = "azathioprine.dose_since", type = "date", from = "azathioprine.dose_since",
     description = "date the current azathioprine dose was set" },
   { name = "allopurinol.started", type = "date", class = "allopurinol_like",

@@ -188,7 +188,7 @@ local function compile_error(p, msg)
   return (p.file or "?") .. ":" .. tostring(p.line or 0) .. ": " .. tostring(msg)
 end
 
-local load_protocol
+local load_protocol, after_dose
 
 -- an error raised inside aza while loading, as a message about the protocol: no
 -- position inside aza's own files, no traceback
@@ -226,6 +226,26 @@ function M.load(name, opts)
   return nil, m, "E_PROTOCOL", { { message = m } }
 end
 
+-- the protocol as the two compilers see it: its rules before the dose, and those of phase
+-- "dose" (nil when there are none)
+local function phase_views(p)
+  local before, after = {}, {}
+  for _, r in ipairs(p.rules or {}) do
+    local list = r.phase == "dose" and after or before
+    list[#list + 1] = r
+  end
+  local function view(rules, required)
+    local v = {}
+    for k, x in next, p do
+      v[k] = x
+    end
+    v.rules, v.required = rules, required
+    return v
+  end
+  -- (`required` is the first phase's: asking for a missing fact is done before the dose)
+  return view(before, p.required), #after > 0 and view(after, nil) or nil
+end
+
 load_protocol = function(name, opts)
   opts = opts or {}
   local p, msg, _, errors = loader.load(name, { path = opts.path, budget = opts.budget,
@@ -233,8 +253,14 @@ load_protocol = function(name, opts)
   if not p then
     return nil, msg, "E_PROTOCOL", errors
   end
-  local compiled, cmsg = compile.compile(p)
-  if not compiled then
+  -- two programs: the rules before the dose, and those of phase "dose" after it
+  local before, after = phase_views(p)
+  local compiled, cmsg = compile.compile(before)
+  local post
+  if compiled and after then
+    post, cmsg = compile.compile(after)
+  end
+  if not compiled or (after and not post) then
     local m = compile_error(p, cmsg)
     return nil, m, "E_PROTOCOL", { { message = m } }
   end
@@ -248,7 +274,7 @@ load_protocol = function(name, opts)
   local obj = setmetatable({}, PMT)
   local words, silent = words_read(p.rules, known)
   private[obj] = { p = p, compiled = compiled, refs = refs, public = public_fields(p),
-                   words = words, silent = silent, tables = tables.of(p.data) }
+                   words = words, silent = silent, tables = tables.of(p.data), post = post }
   return obj
 end
 
@@ -368,6 +394,56 @@ end
 -- }===
 
 
+-- what set the final dose, for the alerts of the rules after the dose: the rule that
+-- changed it, else the protocol's standard dose and any file that overrode it
+local function dose_source(st, out, the_dose)
+  if out.changed_by then
+    return "rule " .. tostring(out.changed_by)
+  elseif the_dose.basis == "current" then
+    return "the current dose (azathioprine.dose)"
+  end
+  local by = {}
+  for _, o in ipairs(st.p.overrides or {}) do
+    if type(o.what) == "string" and string.find(o.what, "^parameters%.dose") then
+      by[#by + 1] = o.what .. " set by " .. tostring(o.by) .. ":" .. tostring(o.line)
+    end
+  end
+  return "the standard dose (parameters.dose" .. (#by > 0 and ("; " .. table.concat(by, "; "))
+    or "") .. ")"
+end
+
+-- The rules of phase "dose": run with the final dose as facts (unknown without a dose);
+-- their alerts (naming what set the dose), monitoring and counselling join the result,
+-- and a withhold raises the decision. They cannot change the dose.
+after_dose = function(st, pt, facts, r, out, the_dose, opts)
+  local mg = the_dose and the_dose.target_mg_per_day
+  facts["dose.mg_per_day"] = mg
+  facts["dose.mg_per_kg_per_day"] = mg and pt.facts.weight and mg / pt.facts.weight or nil
+  local r2, emsg = evaluate.evaluate(st.post, facts, { trace = opts.trace })
+  if not r2 then
+    return nil, emsg
+  end
+  local from = the_dose and dose_source(st, out, the_dose)
+  for _, a in ipairs(r2.alerts) do
+    a.dose_from = from
+    if from then
+      a.message = tostring(a.message) .. " (The dose came from " .. from .. ".)"
+    end
+    r.alerts[#r.alerts + 1] = a
+  end
+  for _, key in ipairs({ "monitoring", "counselling" }) do
+    r[key] = r[key] or {}
+    for _, m in ipairs(r2[key] or {}) do
+      r[key][#r[key] + 1] = m
+    end
+  end
+  if r2.decision == "withhold" then
+    out:raise("withhold", r2.decision_by)
+  end
+  r.post_trace = r2.trace
+  return true
+end
+
 --- Evaluate a patient against the protocol (the pipeline of the module
 -- description).
 -- @tparam table|string x the patient: a Lua table, JSON text, or a file
@@ -394,7 +470,8 @@ function Protocol:evaluate(x, opts)
   if not pt then
     return nil, msg, code or "E_INPUT", path or ""
   end
-  local r, emsg = evaluate.evaluate(st.compiled, patient.to_facts(pt), { trace = opts.trace })
+  local facts = patient.to_facts(pt)
+  local r, emsg = evaluate.evaluate(st.compiled, facts, { trace = opts.trace })
   if not r then
     local fact = type(emsg) == "string" and string.match(emsg, "^fact '([^']+)'") or ""
     return nil, emsg, "E_INPUT", fact
@@ -420,6 +497,12 @@ function Protocol:evaluate(x, opts)
   end
   if the_dose and out.changed_by then
     out:raise("adjust", out.changed_by)
+  end
+  if st.post then
+    local ok, pmsg = after_dose(st, pt, facts, r, out, the_dose, opts)
+    if not ok then
+      return nil, pmsg, "E_INPUT", ""
+    end
   end
   unread_words(out, st, pt, raw)
   return assemble(st, pt, r, out, the_dose, opts.trace ~= false)

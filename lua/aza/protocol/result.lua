@@ -26,7 +26,7 @@ local function unit_of(pt, name)
   return pt.units[name] or (e and e.unit) or nil
 end
 
-local function rule_trace(st, pt, engine_trace)
+local function rule_trace(st, pt, engine_trace, compiled)
   local out = {}
   for i, t in ipairs(engine_trace) do
     local short, text = cite_of(st.refs, t.cite)
@@ -41,7 +41,7 @@ local function rule_trace(st, pt, engine_trace)
                       known = f.converted ~= nil }
     end
     local actions = {}
-    for k, a in ipairs((st.compiled.rules[i] or {}).actions or {}) do
+    for k, a in ipairs((compiled.rules[i] or {}).actions or {}) do
       actions[k] = a.type
     end
     out[i] = { kind = "rule", rule = t.rule, outcome = t.outcome, cite = short,
@@ -117,10 +117,15 @@ local function assemble(st, pt, r, out, the_dose, with_trace)
   local trace
   if with_trace then
     trace = head_trace(st, pt)
-    for _, e in ipairs(rule_trace(st, pt, r.trace or {})) do
+    for _, e in ipairs(rule_trace(st, pt, r.trace or {}, st.compiled)) do
       trace[#trace + 1] = e
     end
     for _, e in ipairs(out.dose_trace) do
+      trace[#trace + 1] = e
+    end
+    -- the rules of phase "dose", which ran with the final dose
+    for _, e in ipairs(rule_trace(st, pt, r.post_trace or {}, st.post or {})) do
+      e.phase = "dose"
       trace[#trace + 1] = e
     end
   end

@@ -224,6 +224,9 @@ return protocol "base" {
     regimen = { split_above_mg_per_day = false, allow_alternate = false },
     profile = "cpic-2025",
     tpmt_method = "st_thomas",
+    -- TPMT not tested or indeterminate: "need_data" (aza's default, stricter than CPIC: no
+    -- dose until TPMT is known) or "dose_by_nudt15" (CPIC: dose by NUDT15, advise a TPMT test)
+    tpmt_unknown = "need_data",
   },
 
   data = {
@@ -246,7 +249,7 @@ return protocol "base" {
         text = "then at least every 12 weeks", cite = "bsr2017_schedule" },
     },
     -- citations of parameters that have no cite field of their own
-    citations = { formulary = "smpc" },
+    citations = { formulary = "smpc", tpmt_unknown = { "aza_default", "cpic2020" } },
   },
 
   -- facts needed before any decision (need_data names the missing one)
@@ -270,6 +273,7 @@ return protocol "base" {
         .. "immunosuppressant (CPIC 2025 gives no reduced-dose option for non-malignant use).",
     },
     rule "tpmt-not-tested" {
+      when_parameter = { tpmt_unknown = "need_data" },
       when = "unknown(tpmt.phenotype) and not (known(tpmt.activity.after_transfusion) "
         .. "and tpmt.activity.after_transfusion)",
       action = { need_data { "tpmt" },
@@ -279,6 +283,7 @@ return protocol "base" {
         .. "test and wait for the result before starting azathioprine.",
     },
     rule "tpmt-indeterminate" {
+      when_parameter = { tpmt_unknown = "need_data" },
       -- a usable activity result is a fact (tpmt.activity) only when one was given and is
       -- valid; when it is known and TPMT is still indeterminate, the activity itself could
       -- not be classified: tpmt-activity-unclassified, not a request for the same test
@@ -288,6 +293,27 @@ return protocol "base" {
       cite = "cpic2020",
       message = "TPMT genotype indeterminate (an allele of uncertain or unknown function): "
         .. "request an erythrocyte TPMT activity test; the dose is not set until it is back.",
+    },
+    -- parameters.tpmt_unknown = "dose_by_nudt15": CPIC's behaviour (the dose follows NUDT15;
+    -- pgx-one-intermediate already treats an unknown or indeterminate TPMT so)
+    rule "tpmt-not-tested-dose-by-nudt15" {
+      when_parameter = { tpmt_unknown = "dose_by_nudt15" },
+      when = "unknown(tpmt.phenotype) and not (known(tpmt.activity.after_transfusion) "
+        .. "and tpmt.activity.after_transfusion)",
+      action = alert { kind = "pharmacogenomic", severity = "warning" },
+      cite = { "cpic2025", "cpic2020" },
+      message = "TPMT status unknown: dosed by NUDT15 as CPIC does (this protocol's "
+        .. "parameters.tpmt_unknown); request a TPMT genotype or an erythrocyte TPMT activity "
+        .. "test and monitor the blood count closely until it is back.",
+    },
+    rule "tpmt-indeterminate-dose-by-nudt15" {
+      when_parameter = { tpmt_unknown = "dose_by_nudt15" },
+      when = 'tpmt.phenotype == "indeterminate" and not known(tpmt.activity)',
+      action = alert { kind = "pharmacogenomic", severity = "warning" },
+      cite = "cpic2020",
+      message = "TPMT genotype indeterminate (an allele of uncertain or unknown function): "
+        .. "dosed by NUDT15 as CPIC does (this protocol's parameters.tpmt_unknown); CPIC: "
+        .. "consider an erythrocyte TPMT activity test to assess the TPMT phenotype.",
     },
     rule "tpmt-activity-unclassified" {
       when = 'tpmt.phenotype == "indeterminate" and known(tpmt.activity)',

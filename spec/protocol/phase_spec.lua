@@ -100,4 +100,33 @@ describe('rules of phase "dose"', function()
     assert.truthy(a.dose_from:find("parameters.dose.mg_per_kg_per_day set by " .. path, 1,
       true), a.dose_from)
   end)
+
+  it("checks when_parameter: a table naming parameters the protocol has", function()
+    local function with(wp)
+      return '  rules = {\n    rule "site-switched" {\n      when_parameter = ' .. wp
+        .. ',\n      when = "weight > 50 kg",\n      action = withhold,\n'
+        .. '      cite = "smpc",\n      message = "x",\n    },\n  },'
+    end
+    local cases = {
+      { '{ no_such = "x" }', "when_parameter: the protocol has no parameter 'no_such'" },
+      { '"need_data"', "when_parameter must be a table" },
+      { "{ tpmt_unknown = {} }", "each entry is a parameter name and a string" },
+    }
+    for i, c in ipairs(cases) do
+      local p, msg = protocol.load(write("site_wp_bad" .. i, with(c[1])))
+      assert.is_nil(p)
+      assert.truthy(msg:find(c[2], 1, true), msg)
+    end
+    -- a rule switched on by the parameter's value runs; off, it is not in the trace
+    local on = assert(protocol.load(write("site_wp_on", with('{ tpmt_unknown = "need_data" }'))))
+    local r = assert(on:evaluate(S.patient {}, { as_of = S.AS_OF }))
+    assert.are.equal("withhold", r.decision)
+    local off = assert(protocol.load(write("site_wp_off",
+      with('{ tpmt_unknown = "dose_by_nudt15" }'))))
+    local r2 = assert(off:evaluate(S.patient {}, { as_of = S.AS_OF }))
+    assert.are.equal("proceed", r2.decision)
+    for _, t in ipairs(r2.trace) do
+      assert.are_not.equal("site-switched", t.rule)
+    end
+  end)
 end)

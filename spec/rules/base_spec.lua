@@ -904,11 +904,73 @@ describe("protocol base: every rule is exercised", function()
     end
     local missing = {}
     for _, rule in ipairs(S.protocol(PROTOCOL).rules) do
-      if not fired[rule.id] then
+      -- (a rule switched off by a parameter is exercised where the parameter switches it on)
+      if not fired[rule.id] and not rule.disabled then
         missing[#missing + 1] = rule.id
       end
     end
     assert.same({}, missing)
+  end)
+end)
+
+describe('protocol base with tpmt_unknown = "dose_by_nudt15" (CPIC\'s behaviour)', function()
+  -- a site protocol that only selects CPIC's behaviour for TPMT not tested / indeterminate
+  local path
+
+  setup(function()
+    path = os.tmpname() .. ".lua"
+    local f = assert(io.open(path, "w"))
+    f:write('return protocol "base_cpic_tpmt" { extends = "base", version = "2026.1", '
+      .. 'parameters = { tpmt_unknown = "dose_by_nudt15" } }\n')
+    f:close()
+  end)
+
+  teardown(function()
+    os.remove(path)
+  end)
+
+  it("is off by default: base asks for TPMT (need_data) and has the CPIC rules off", function()
+    local p = S.protocol(PROTOCOL)
+    local off = {}
+    for _, r in ipairs(p.rules) do
+      if r.disabled then
+        off[#off + 1] = r.id
+      end
+    end
+    table.sort(off)
+    assert.same({ "tpmt-indeterminate-dose-by-nudt15", "tpmt-not-tested-dose-by-nudt15" }, off)
+    assert.equal("need_data", p.parameters.tpmt_unknown)
+  end)
+
+  it("TPMT not tested, NUDT15 normal: CPIC doses by NUDT15 -> proceed 150 with a warning",
+    function()
+      -- 70 kg x 2.0 = 140 -> 150 (band 140-175); CPIC: dose by the known gene, test TPMT
+      local r = assert(S.run(path, { patient = P { genotype = { NUDT15 = "*1/*1" } } }))
+      S.check(r, { expect = { decision = "proceed", dose = 150,
+                              alerts = { "tpmt-not-tested-dose-by-nudt15" }, need_data = {} } })
+    end)
+
+  it("TPMT indeterminate, NUDT15 intermediate: 50 % of 140 = 70 -> 75 mg/day", function()
+    -- TPMT *1/*8 (normal + uncertain) = indeterminate (CPIC); NUDT15 *1/*3 intermediate:
+    -- pgx-one-intermediate, 50 % of 140 = 70 -> nearest deliverable in 42-112 -> 75
+    local r = assert(S.run(path, { patient = P { genotype = { TPMT = "*1/*8",
+                                                              NUDT15 = "*1/*3" } } }))
+    S.check(r, { expect = { decision = "adjust", dose = 75,
+                            alerts = { "tpmt-indeterminate-dose-by-nudt15",
+                                       "pgx-one-intermediate" },
+                            need_data = {} } })
+  end)
+
+  it("refuses another value of the parameter", function()
+    local bad = os.tmpname() .. ".lua"
+    local f = assert(io.open(bad, "w"))
+    f:write('return protocol "base_bad_tpmt" { extends = "base", version = "2026.1", '
+      .. 'parameters = { tpmt_unknown = "guess" } }\n')
+    f:close()
+    local p, msg = require("aza.protocol").load(bad)
+    os.remove(bad)
+    assert.is_nil(p)
+    assert.truthy(msg:find('parameters.tpmt_unknown must be "need_data"', 1, true), msg)
   end)
 end)
 

@@ -449,10 +449,34 @@ local function check_rule_phase(r, err)
   end
 end
 
+-- `when_parameter = { name = value, … }`: the rule is on only while each named parameter
+-- has that value (aza.protocol selects at load); each name must be a parameter
+local function check_rule_parameters(p, r, err)
+  local wp = r.when_parameter
+  if wp == nil then
+    return
+  end
+  if type(wp) ~= "table" or next(wp) == nil then
+    err('when_parameter must be a table { name = value }, as in when_parameter = { '
+      .. 'tpmt_unknown = "need_data" }')
+    return
+  end
+  for k, v in next, wp do
+    local t = type(v)
+    if type(k) ~= "string" or (t ~= "string" and t ~= "number" and t ~= "boolean") then
+      err("when_parameter: each entry is a parameter name and a string, number or boolean")
+    elseif (p.parameters or {})[k] == nil then
+      err("when_parameter: the protocol has no parameter '" .. k .. "' (give it a default "
+        .. "in parameters)")
+    end
+  end
+end
+
 local function check_rule(p, r, st, add)
   local function err(msg)
     add(r.file, r.line, "rule '" .. r.id .. "': " .. msg)
   end
+  check_rule_parameters(p, r, err)
   check_rule_fields(r, err)
   check_rule_when(r, st, err)
   check_rule_action(r, st, err)

@@ -49,7 +49,8 @@ local M = {}
 M.PROTOCOL_FIELDS = { "id", "title", "version", "description", "extends", "references",
                       "parameters", "data", "required", "rules", "replace", "disable" }
 --- Fields a rule may have.
-M.RULE_FIELDS = { "when", "action", "cite", "message", "require", "phase" }
+M.RULE_FIELDS = { "when", "action", "cite", "message", "require", "phase",
+                  "when_parameter" }
 
 -- deep copy of plain data (cycles are cut: a table seen twice is copied once);
 -- with `mt`, every table of the copy gets that metatable

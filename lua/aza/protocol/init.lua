@@ -128,7 +128,8 @@ local function public_fields(p)
   for i, r in ipairs(p.rules or {}) do
     rules[i] = { id = r.id, when = r.when, action = r.action, cite = r.cite,
                  message = r.message, require = r.require, file = r.file, line = r.line,
-                 facts = r.facts }
+                 facts = r.facts, phase = r.phase, when_parameter = r.when_parameter,
+                 disabled = r.disabled, disabled_by = r.disabled_by }
   end
   pub.rules = rules
   pub.chain = {}
@@ -226,6 +227,21 @@ function M.load(name, opts)
   return nil, m, "E_PROTOCOL", { { message = m } }
 end
 
+-- A rule with `when_parameter = { name = value }` is on only while the protocol's
+-- parameters have those values (after extends): the others are marked disabled, so the
+-- compiler leaves them out. The trace then has no entry for them.
+local function parameter_switches(p)
+  local params = p.parameters or {}
+  for _, r in ipairs(p.rules or {}) do
+    for k, v in next, r.when_parameter or {} do
+      if params[k] ~= v then
+        r.disabled = true
+        r.disabled_by = "parameters." .. k
+      end
+    end
+  end
+end
+
 -- the protocol as the two compilers see it: its rules before the dose, and those of phase
 -- "dose" (nil when there are none)
 local function phase_views(p)
@@ -253,6 +269,7 @@ load_protocol = function(name, opts)
   if not p then
     return nil, msg, "E_PROTOCOL", errors
   end
+  parameter_switches(p)
   -- two programs: the rules before the dose, and those of phase "dose" after it
   local before, after = phase_views(p)
   local compiled, cmsg = compile.compile(before)

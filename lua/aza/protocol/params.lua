@@ -201,7 +201,15 @@ local function check_profile(params, err)
       err("parameters.tpmt_method: " .. msg)
     end
   end
+  if params.tpmt_unknown ~= nil and not M.TPMT_UNKNOWN[params.tpmt_unknown] then
+    err('parameters.tpmt_unknown must be "need_data" (ask for TPMT before dosing) or '
+      .. '"dose_by_nudt15" (CPIC: dose by NUDT15, advise a TPMT test), got '
+      .. tostring(params.tpmt_unknown))
+  end
 end
+
+--- Values of `parameters.tpmt_unknown`: what TPMT not tested or indeterminate does.
+M.TPMT_UNKNOWN = { need_data = true, dose_by_nudt15 = true }
 
 local function check_monitoring(p, list, err)
   if list == nil then

@@ -4,6 +4,7 @@
 local compat = require "aza.compat"
 local pgx = require "aza.input.pgx"
 local protocol = require "aza.protocol"
+local tmpdir = require "spec.support.tmpdir"
 
 -- a Lua literal of plain data (sorted keys: the same text every time)
 local function literal(v)
@@ -67,12 +68,10 @@ end
 
 describe("data tables through the protocol", function()
   setup(function()
-    dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir -p '" .. dir .. "'"))
+    dir = tmpdir.make()
   end)
   teardown(function()
-    os.execute("rm -rf '" .. dir .. "'")
+    tmpdir.remove(dir)
   end)
 
   it("matches a site's own medication name with the site's table, not with the shipped one",

@@ -2,6 +2,7 @@
 -- (dose.mg_per_day, dose.mg_per_kg_per_day), may alert, monitor, counsel or withhold, and
 -- never change it; the checker refuses anything else with file:line.
 local protocol = require "aza.protocol"
+local tmpdir = require "spec.support.tmpdir"
 local S = require "spec.support.scenario"
 
 local dir
@@ -23,12 +24,10 @@ end
 
 describe('rules of phase "dose"', function()
   setup(function()
-    dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir -p '" .. dir .. "'"))
+    dir = tmpdir.make()
   end)
   teardown(function()
-    os.execute("rm -rf '" .. dir .. "'")
+    tmpdir.remove(dir)
   end)
 
   it("refuses a dose change, a dose fact read before the dose, and an unknown phase", function()

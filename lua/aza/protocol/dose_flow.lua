@@ -18,7 +18,7 @@ local band_text = start.band_text
 local weight_standard = start.weight_standard
 local choose_set_dose = start.choose_set_dose
 local group_modifiers = start.group_modifiers
-local apply_kind = start.apply_kind
+local apply_group = start.apply_group
 local no_deliverable_dose = start.no_deliverable_dose
 local standard_not_deliverable = start.standard_not_deliverable
 local regimen_of = start.regimen_of
@@ -204,20 +204,16 @@ end
 -- the fraction and the caps on the current dose: plan, band, limit; or nil
 -- (no dose); or nil, message, code
 local function current_limits(out, groups, plan, band, limit)
+  -- (the kinds that act on the current dose itself: design §5, docs/dose-maths.md)
   for _, kind in ipairs { "fraction", "cap" } do
-    if #groups[kind] > 0 then
-      local p2, nodose, msg, code = apply_kind(out, plan, kind, groups[kind])
-      if nodose then
-        no_deliverable_dose(out, nodose)
-        return nil
-      elseif not p2 then
-        return nil, msg, code
-      end
-      if p2.target_mg_per_day ~= plan.target_mg_per_day then
-        band, limit = nil, p2.trace[#p2.trace].limit_mg_per_day
-      end
-      plan = p2
+    local p2, msg, code = apply_group(out, plan, kind, groups)
+    if not p2 then
+      return nil, msg, code
     end
+    if p2.target_mg_per_day ~= plan.target_mg_per_day then
+      band, limit = nil, p2.trace[#p2.trace].limit_mg_per_day
+    end
+    plan = p2
   end
   return plan, band, limit
 end

@@ -410,19 +410,28 @@ local function final_band(plan, set)
   return band, limit
 end
 
+-- one kind of modifier of the fired rules on plan: the new plan (plan itself when none
+-- fired), or nil (no dose: recorded in out), or nil, msg, code
+local function apply_group(out, plan, kind, groups)
+  if #groups[kind] == 0 then
+    return plan
+  end
+  local p2, nodose, msg, code = apply_kind(out, plan, kind, groups[kind])
+  if nodose then
+    no_deliverable_dose(out, nodose)
+    return nil
+  end
+  return p2, msg, code
+end
+
 -- the modifiers in their fixed order: plan, or nil (no dose), or nil, msg, code
 local function apply_modifiers(out, plan, groups)
   for _, kind in ipairs(M.MODIFIER_ORDER) do
-    if #groups[kind] > 0 then
-      local p2, nodose, msg, code = apply_kind(out, plan, kind, groups[kind])
-      if nodose then
-        no_deliverable_dose(out, nodose)
-        return nil
-      elseif not p2 then
-        return nil, msg, code
-      end
-      plan = p2
+    local p2, msg, code = apply_group(out, plan, kind, groups)
+    if not p2 then
+      return nil, msg, code
     end
+    plan = p2
   end
   return plan
 end
@@ -540,6 +549,7 @@ M.modifier_spec = modifier_spec
 M.group_modifiers = group_modifiers
 M.modifier_detail = modifier_detail
 M.apply_kind = apply_kind
+M.apply_group = apply_group
 M.no_deliverable_dose = no_deliverable_dose
 M.standard_not_deliverable = standard_not_deliverable
 M.formulary_text = formulary_text

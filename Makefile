@@ -42,7 +42,7 @@ install-check: build
 	@LUA=$(LUA) sh scripts/install-check.sh
 
 format:
-	@clang-format -i csrc/*/*.c csrc/*/*.h
+	@clang-format -i csrc/*/*.c csrc/*/*.h bench/*.c
 
 lint:
 	@luacheck --no-color -q .

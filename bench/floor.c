@@ -18,14 +18,28 @@
 #include "aza_dose.h" /* aza_date_parse */
 #include "aza_json.h"
 
-enum { F_NONE, F_WEIGHT, F_GENO, F_PHENO, F_LABS, F_MEDS, F_COND, F_ALLERGY,
-       F_SYMPTOM, F_ANCESTRY, F_PREGNANT, F_ASOF, F_AZA };
+enum {
+  F_NONE,
+  F_WEIGHT,
+  F_GENO,
+  F_PHENO,
+  F_LABS,
+  F_MEDS,
+  F_COND,
+  F_ALLERGY,
+  F_SYMPTOM,
+  F_ANCESTRY,
+  F_PREGNANT,
+  F_ASOF,
+  F_AZA
+};
 enum { L_WBC, L_NEUT, L_LYMPH, L_EOS, L_PLT, L_ALT, L_AST, L_ALB, L_EGFR, L_N };
 
 typedef struct patient {
   long as_of;
   double weight_kg; /* < 0: none */
-  int tpmt, nudt15; /* 0 untested, 1 normal, 2 intermediate, 3 poor, 4 indeterminate */
+  int tpmt, nudt15; /* 0 untested, 1 normal, 2 intermediate, 3 poor, 4
+                       indeterminate */
   int east_asian, pregnant, allergy, malignancy, symptoms, allopurinol,
       febuxostat, active;
   double lab[L_N];
@@ -35,12 +49,12 @@ typedef struct patient {
 
 typedef struct parse {
   patient *p;
-  int depth, field;      /* top-level field being read (depth >= 1) */
-  char key[32];          /* the last key at depth 2 or 3 */
+  int depth, field; /* top-level field being read (depth >= 1) */
+  char key[32];     /* the last key at depth 2 or 3 */
   char lab_test[16], lab_unit[24];
   double lab_value, num;
   long lab_day;
-  char w_unit[16];       /* weight given as {value, unit} */
+  char w_unit[16]; /* weight given as {value, unit} */
   char med_name[32], med_status[16];
 } parse;
 
@@ -50,47 +64,61 @@ static int eq(const char *s, size_t n, const char *w) {
 
 static int phenotype_of(const char *gene, const char *s, size_t n) {
   if (strcmp(gene, "TPMT") == 0) {
-    if (eq(s, n, "*1/*1")) return 1;
-    if (eq(s, n, "*1/*2") || eq(s, n, "*1/*3A") || eq(s, n, "*1/*3C")) return 2;
-    if (eq(s, n, "*3A/*3A")) return 3;
+    if (eq(s, n, "*1/*1"))
+      return 1;
+    if (eq(s, n, "*1/*2") || eq(s, n, "*1/*3A") || eq(s, n, "*1/*3C"))
+      return 2;
+    if (eq(s, n, "*3A/*3A"))
+      return 3;
     return 4;
   }
-  if (eq(s, n, "*1/*1")) return 1;
-  if (eq(s, n, "*1/*3")) return 2;
-  if (eq(s, n, "*3/*3")) return 3;
+  if (eq(s, n, "*1/*1"))
+    return 1;
+  if (eq(s, n, "*1/*3"))
+    return 2;
+  if (eq(s, n, "*3/*3"))
+    return 3;
   return 4;
 }
 
 static int word_phenotype(const char *s, size_t n) {
-  if (eq(s, n, "normal")) return 1;
-  if (eq(s, n, "intermediate") || eq(s, n, "possible_intermediate")) return 2;
-  if (eq(s, n, "poor")) return 3;
+  if (eq(s, n, "normal"))
+    return 1;
+  if (eq(s, n, "intermediate") || eq(s, n, "possible_intermediate"))
+    return 2;
+  if (eq(s, n, "poor"))
+    return 3;
   return 4;
 }
 
 static int lab_index(const char *t) {
-  static const char *const names[L_N] = {"wbc", "neutrophils", "lymphocytes",
-                                         "eosinophils", "platelets", "alt",
-                                         "ast", "albumin", "egfr"};
+  static const char *const names[L_N] = {
+      "wbc", "neutrophils", "lymphocytes", "eosinophils", "platelets",
+      "alt", "ast",         "albumin",     "egfr"};
   int i;
   for (i = 0; i < L_N; i++) {
-    if (strcmp(t, names[i]) == 0) return i;
+    if (strcmp(t, names[i]) == 0)
+      return i;
   }
   return -1;
 }
 
-/* a lab value in its reference unit, by hand (10*9/L, U/L, g/L, mL/min/1.73 m2) */
+/* a lab value in its reference unit, by hand (10*9/L, U/L, g/L, mL/min/1.73 m2)
+ */
 static double lab_factor(int i, const char *unit) {
   if (i <= L_PLT) {
-    if (strcmp(unit, "/uL") == 0) return 0.001;
+    if (strcmp(unit, "/uL") == 0)
+      return 0.001;
     return 1; /* 10*9/L or 10*3/uL */
   }
-  if (i == L_ALB && strcmp(unit, "g/dL") == 0) return 10;
+  if (i == L_ALB && strcmp(unit, "g/dL") == 0)
+    return 10;
   return 1;
 }
 
 static void copy(char *dst, size_t size, const char *s, size_t n) {
-  if (n >= size) n = size - 1;
+  if (n >= size)
+    n = size - 1;
   memcpy(dst, s, n);
   dst[n] = '\0';
 }
@@ -127,7 +155,8 @@ static int s_end(void *ud, int is_array) {
     }
   }
   if (x->field == F_MEDS && x->depth == 3 &&
-      (strcmp(x->med_status, "active") == 0 || strcmp(x->med_status, "planned") == 0)) {
+      (strcmp(x->med_status, "active") == 0 ||
+       strcmp(x->med_status, "planned") == 0)) {
     p->allopurinol |= strcmp(x->med_name, "allopurinol") == 0;
     p->febuxostat |= strcmp(x->med_name, "febuxostat") == 0;
   }
@@ -142,12 +171,19 @@ static int s_key(void *ud, const char *s, size_t n, size_t pos) {
   parse *x = (parse *)ud;
   (void)pos;
   if (x->depth == 1) {
-    x->field = eq(s, n, "weight") ? F_WEIGHT : eq(s, n, "genotype") ? F_GENO
-             : eq(s, n, "phenotype") ? F_PHENO : eq(s, n, "labs") ? F_LABS
-             : eq(s, n, "medications") ? F_MEDS : eq(s, n, "conditions") ? F_COND
-             : eq(s, n, "allergies") ? F_ALLERGY : eq(s, n, "symptoms") ? F_SYMPTOM
-             : eq(s, n, "ancestry") ? F_ANCESTRY : eq(s, n, "pregnant") ? F_PREGNANT
-             : eq(s, n, "as_of") ? F_ASOF : eq(s, n, "azathioprine") ? F_AZA : F_NONE;
+    x->field = eq(s, n, "weight")         ? F_WEIGHT
+               : eq(s, n, "genotype")     ? F_GENO
+               : eq(s, n, "phenotype")    ? F_PHENO
+               : eq(s, n, "labs")         ? F_LABS
+               : eq(s, n, "medications")  ? F_MEDS
+               : eq(s, n, "conditions")   ? F_COND
+               : eq(s, n, "allergies")    ? F_ALLERGY
+               : eq(s, n, "symptoms")     ? F_SYMPTOM
+               : eq(s, n, "ancestry")     ? F_ANCESTRY
+               : eq(s, n, "pregnant")     ? F_PREGNANT
+               : eq(s, n, "as_of")        ? F_ASOF
+               : eq(s, n, "azathioprine") ? F_AZA
+                                          : F_NONE;
   } else {
     copy(x->key, sizeof x->key, s, n);
   }
@@ -168,31 +204,39 @@ static int s_string(void *ud, const char *s, size_t n) {
       char unit[16];
       double v;
       copy(buf, sizeof buf, s, n);
-      if (sscanf(buf, "%lf %15s", &v, unit) == 2) p->weight_kg = weight_kg(v, unit);
+      if (sscanf(buf, "%lf %15s", &v, unit) == 2)
+        p->weight_kg = weight_kg(v, unit);
     } else if (strcmp(x->key, "unit") == 0) {
       copy(x->w_unit, sizeof x->w_unit, s, n);
     }
     break;
   case F_GENO:
-    if (strcmp(x->key, "TPMT") == 0 && p->tpmt == 0) p->tpmt = phenotype_of("TPMT", s, n);
+    if (strcmp(x->key, "TPMT") == 0 && p->tpmt == 0)
+      p->tpmt = phenotype_of("TPMT", s, n);
     if (strcmp(x->key, "NUDT15") == 0 && p->nudt15 == 0)
       p->nudt15 = phenotype_of("NUDT15", s, n);
     break;
   case F_PHENO:
-    if (strcmp(x->key, "TPMT") == 0) p->tpmt = word_phenotype(s, n);
-    if (strcmp(x->key, "NUDT15") == 0) p->nudt15 = word_phenotype(s, n);
+    if (strcmp(x->key, "TPMT") == 0)
+      p->tpmt = word_phenotype(s, n);
+    if (strcmp(x->key, "NUDT15") == 0)
+      p->nudt15 = word_phenotype(s, n);
     break;
   case F_LABS:
-    if (strcmp(x->key, "test") == 0) copy(x->lab_test, sizeof x->lab_test, s, n);
-    if (strcmp(x->key, "unit") == 0) copy(x->lab_unit, sizeof x->lab_unit, s, n);
+    if (strcmp(x->key, "test") == 0)
+      copy(x->lab_test, sizeof x->lab_test, s, n);
+    if (strcmp(x->key, "unit") == 0)
+      copy(x->lab_unit, sizeof x->lab_unit, s, n);
     if (strcmp(x->key, "date") == 0) {
       copy(buf, sizeof buf, s, n);
       aza_date_parse(buf, &x->lab_day, NULL);
     }
     break;
   case F_MEDS:
-    if (strcmp(x->key, "name") == 0) copy(x->med_name, sizeof x->med_name, s, n);
-    if (strcmp(x->key, "status") == 0) copy(x->med_status, sizeof x->med_status, s, n);
+    if (strcmp(x->key, "name") == 0)
+      copy(x->med_name, sizeof x->med_name, s, n);
+    if (strcmp(x->key, "status") == 0)
+      copy(x->med_status, sizeof x->med_status, s, n);
     break;
   case F_COND:
     p->malignancy |= eq(s, n, "active_malignancy");
@@ -202,15 +246,17 @@ static int s_string(void *ud, const char *s, size_t n) {
                   eq(s, n, "thiopurine");
     break;
   case F_SYMPTOM:
-    p->symptoms |= eq(s, n, "fever") || eq(s, n, "sore_throat") || eq(s, n, "bruising") ||
-                   eq(s, n, "unexplained_bruising") || eq(s, n, "abnormal_bruising") ||
+    p->symptoms |= eq(s, n, "fever") || eq(s, n, "sore_throat") ||
+                   eq(s, n, "bruising") || eq(s, n, "unexplained_bruising") ||
+                   eq(s, n, "abnormal_bruising") ||
                    eq(s, n, "unexplained_bleeding");
     break;
   case F_ANCESTRY:
     p->east_asian |= eq(s, n, "east_asian");
     break;
   case F_AZA:
-    if (strcmp(x->key, "status") == 0) p->active = eq(s, n, "active");
+    if (strcmp(x->key, "status") == 0)
+      p->active = eq(s, n, "active");
     break;
   default:
     break;
@@ -222,22 +268,26 @@ static int s_number(void *ud, double v, int integral, long long iv) {
   parse *x = (parse *)ud;
   (void)integral;
   (void)iv;
-  if (x->field == F_LABS && strcmp(x->key, "value") == 0) x->lab_value = v;
-  if (x->field == F_WEIGHT && strcmp(x->key, "value") == 0) x->num = v;
+  if (x->field == F_LABS && strcmp(x->key, "value") == 0)
+    x->lab_value = v;
+  if (x->field == F_WEIGHT && strcmp(x->key, "value") == 0)
+    x->num = v;
   return 0;
 }
 
 static int s_literal(void *ud, int which) {
   parse *x = (parse *)ud;
-  if (x->field == F_PREGNANT) x->p->pregnant = which == AZA_JSON_TRUE;
+  if (x->field == F_PREGNANT)
+    x->p->pregnant = which == AZA_JSON_TRUE;
   return 0;
 }
 
-static const aza_json_sink SINK = {s_begin, s_end, s_key, s_string, s_number, s_literal};
+static const aza_json_sink SINK = {s_begin,  s_end,    s_key,
+                                   s_string, s_number, s_literal};
 
 enum { PROCEED, ADJUST, NEED_DATA, WITHHOLD, CONTRAINDICATED };
-static const char *const DECISION[] = {"proceed", "adjust", "need_data", "withhold",
-                                       "contraindicated"};
+static const char *const DECISION[] = {"proceed", "adjust", "need_data",
+                                       "withhold", "contraindicated"};
 
 #define RAISE(d) (decision = (d) > decision ? (d) : decision)
 
@@ -245,10 +295,14 @@ static int decide(const patient *p) {
   int decision = PROCEED;
   int fresh_fbc, fresh_lft;
 #define FRESH(i) (p->has_lab[i] && p->as_of - p->lab_day[i] <= 28)
-  if (p->tpmt == 3 || p->nudt15 == 3 || p->febuxostat || p->allergy) RAISE(CONTRAINDICATED);
-  if (p->tpmt == 0 || p->tpmt == 4 || (p->nudt15 == 0 && p->east_asian)) RAISE(NEED_DATA);
-  if (p->tpmt == 2 || p->nudt15 == 2 || p->allopurinol || p->pregnant) RAISE(ADJUST);
-  if (p->malignancy || p->symptoms) RAISE(WITHHOLD);
+  if (p->tpmt == 3 || p->nudt15 == 3 || p->febuxostat || p->allergy)
+    RAISE(CONTRAINDICATED);
+  if (p->tpmt == 0 || p->tpmt == 4 || (p->nudt15 == 0 && p->east_asian))
+    RAISE(NEED_DATA);
+  if (p->tpmt == 2 || p->nudt15 == 2 || p->allopurinol || p->pregnant)
+    RAISE(ADJUST);
+  if (p->malignancy || p->symptoms)
+    RAISE(WITHHOLD);
   if ((p->has_lab[L_WBC] && p->lab[L_WBC] < 3.5) ||
       (p->has_lab[L_NEUT] && p->lab[L_NEUT] < 2.0) ||
       (p->has_lab[L_LYMPH] && p->lab[L_LYMPH] < 0.5) ||
@@ -258,11 +312,14 @@ static int decide(const patient *p) {
       (p->has_lab[L_AST] && p->lab[L_AST] > 100) ||
       (p->has_lab[L_ALB] && p->lab[L_ALB] < 30))
     RAISE(WITHHOLD);
-  if (p->has_lab[L_EGFR] && p->lab[L_EGFR] <= 50) RAISE(ADJUST);
+  if (p->has_lab[L_EGFR] && p->lab[L_EGFR] <= 50)
+    RAISE(ADJUST);
   fresh_fbc = FRESH(L_WBC) && FRESH(L_NEUT) && FRESH(L_PLT);
   fresh_lft = FRESH(L_ALT) || FRESH(L_AST);
-  if (!p->active && (!fresh_fbc || !fresh_lft)) RAISE(NEED_DATA);
-  if (p->weight_kg < 0) RAISE(NEED_DATA);
+  if (!p->active && (!fresh_fbc || !fresh_lft))
+    RAISE(NEED_DATA);
+  if (p->weight_kg < 0)
+    RAISE(NEED_DATA);
 #undef FRESH
   return decision;
 }
@@ -275,7 +332,8 @@ static int decide_line(const char *line, size_t n, char *scratch) {
   p.weight_kg = -1;
   memset(&x, 0, sizeof x);
   x.p = &p;
-  if (aza_json_parse(line, n, scratch, 64, &SINK, &x, &err) != AZA_OK) return -1;
+  if (aza_json_parse(line, n, scratch, 64, &SINK, &x, &err) != AZA_OK)
+    return -1;
   return decide(&p);
 }
 
@@ -293,7 +351,8 @@ int main(int argc, char **argv) {
   seconds = atof(argv[2]);
   while (fgets(buf, sizeof buf, f) != NULL) {
     size_t n = strcspn(buf, "\n");
-    if (n == 0) continue;
+    if (n == 0)
+      continue;
     if (nlines == cap) {
       cap = cap ? 2 * cap : 1024;
       lines = (char **)realloc(lines, cap * sizeof *lines);
@@ -302,7 +361,8 @@ int main(int argc, char **argv) {
     lines[nlines] = (char *)malloc(n);
     memcpy(lines[nlines], buf, n);
     lens[nlines++] = n;
-    if (n > longest) longest = n;
+    if (n > longest)
+      longest = n;
   }
   fclose(f);
   scratch = (char *)malloc(longest);
@@ -311,16 +371,19 @@ int main(int argc, char **argv) {
     int d = decide_line(lines[i], lens[i], scratch);
     fprintf(out, "%s\n", d < 0 ? "error" : DECISION[d]);
   }
-  if (out != NULL) fclose(out);
+  if (out != NULL)
+    fclose(out);
   t0 = clock();
   while (elapsed < seconds) {
-    for (i = 0; i < nlines; i++) decide_line(lines[i], lens[i], scratch);
+    for (i = 0; i < nlines; i++)
+      decide_line(lines[i], lens[i], scratch);
     runs += nlines;
     elapsed = (double)(clock() - t0) / CLOCKS_PER_SEC;
   }
   printf("{\"peer\":\"c-floor\",\"rate\":%.1f,\"runs\":%lu}\n", runs / elapsed,
          (unsigned long)runs);
-  for (i = 0; i < nlines; i++) free(lines[i]);
+  for (i = 0; i < nlines; i++)
+    free(lines[i]);
   free(lines);
   free(lens);
   free(scratch);

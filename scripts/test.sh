@@ -137,7 +137,7 @@ fi
 
 # 4. clang-format check of the C sources.
 stage "clang-format"
-if clang-format --dry-run -Werror csrc/*/*.c csrc/*/*.h bench/*.c >"$log/fmt" 2>if clang-format --dry-run -Werror csrc/*/*.c csrc/*/*.h >"$log/fmt" 2>&1; then1; then add 1 0; echo "clean"
+if clang-format --dry-run -Werror csrc/*/*.c csrc/*/*.h bench/*.c >"$log/fmt" 2>&1; then add 1 0; echo "clean"
 else add 0 1; head -n 20 "$log/fmt"; fi
 
 # 5. the core must not see Lua.

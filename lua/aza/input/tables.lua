@@ -13,6 +13,7 @@
 
 local catalogue = require "aza.protocol.facts"
 local pgx = require "aza.input.pgx"
+local walk = require("aza.protocol.words").walk
 
 local ipairs, next, pairs, string, table, tostring, type =
   ipairs, next, pairs, string, table, tostring, type
@@ -116,26 +117,8 @@ local function loinc_problem(t)
   return nil
 end
 
--- the words taking(), planned() and allergic() look for in a checked AST, into `words`
+-- the functions whose string argument names a substance or class of the medication table
 local ASKS = { taking = true, planned = true, allergic = true }
-local function asked(node, words, rule)
-  if type(node) ~= "table" then
-    return
-  end
-  if node.tag == "call" and ASKS[node.name] then
-    local a = node.args and node.args[1]
-    if type(a) == "table" and a.tag == "str" and words[a.value] == nil then
-      words[a.value] = { rule = rule, fn = node.name }
-    end
-  end
-  asked(node[1], words, rule)
-  asked(node[2], words, rule)
-  asked(node.lhs, words, rule)
-  asked(node.rhs, words, rule)
-  for _, x in ipairs(node.args or {}) do
-    asked(x, words, rule)
-  end
-end
 
 --- Check the tables a protocol's `data` gives against their shapes and the rules.
 -- @tparam table|nil data the protocol's `data`
@@ -166,7 +149,12 @@ function M.check(data, rules)
   local words = {}
   for _, r in ipairs(rules or {}) do
     if not r.disabled then
-      asked(r.ast, words, r.id)
+      walk(r.ast, function(node)
+        local a = node.tag == "call" and ASKS[node.name] and node.args and node.args[1]
+        if type(a) == "table" and a.tag == "str" and words[a.value] == nil then
+          words[a.value] = { rule = r.id, fn = node.name }
+        end
+      end)
     end
   end
   local missing = {}

@@ -33,10 +33,27 @@ for _, f in ipairs(M.WORD_FACTS) do
 end
 
 -- collect into `words` (fact → set of words) the words of one checked AST node
-local function collect_words(node, words)
+--- Visit every node of a checked condition AST (docs/internals/protocol-ast.md), parents
+-- before children.
+-- @tparam table node
+-- @tparam function visit called with each node
+local function walk(node, visit)
   if type(node) ~= "table" then
     return
   end
+  visit(node)
+  walk(node[1], visit)
+  walk(node[2], visit)
+  walk(node.lhs, visit)
+  walk(node.rhs, visit)
+  for _, a in ipairs(node.args or {}) do
+    walk(a, visit)
+  end
+end
+M.walk = walk
+
+-- collect into `words` (fact → set of words) the words of one checked AST node
+local function collect_word(node, words)
   if node.tag == "call" then
     local fn = catalogue.functions[node.name]
     local arg = node.args and node.args[1]
@@ -53,13 +70,6 @@ local function collect_words(node, words)
       words[node.lhs.name][w] = true
     end
   end
-  collect_words(node[1], words)
-  collect_words(node[2], words)
-  collect_words(node.lhs, words)
-  collect_words(node.rhs, words)
-  for _, a in ipairs(node.args or {}) do
-    collect_words(a, words)
-  end
 end
 
 -- fact → set of the words the conditions of the (enabled) rules look for;
@@ -72,7 +82,7 @@ local function words_read(rules, known)
   end
   for _, r in ipairs(rules or {}) do
     if not r.disabled then
-      collect_words(r.ast, words)
+      walk(r.ast, function(node) collect_word(node, words) end)
     end
   end
   for fact, list in pairs(known or {}) do

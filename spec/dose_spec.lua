@@ -381,6 +381,38 @@ describe("aza.dose", function()
     it("takes a plan", function()
       assert.equal("3 × 50 mg once daily", assert(dose.regimen(ibd("70 kg"))).text)
     end)
+    it("a weekly schedule: the amount of each dosing day on N days a week", function()
+      -- 25 mg on 3 days (days floor(i x 7 / 3) + 1 = 1, 3, 5): 75 mg a week, 75 / 7 a day
+      local r = assert(dose.regimen(25, nil, { days_per_week = 3 }))
+      assert.equal(3, r.days_per_week)
+      assert.same({ 1, 3, 5 }, r.dosing_days)
+      assert.equal(75, r.weekly_mg)
+      assert.near(75 / 7, r.mg_per_day, 1e-12)
+      assert.equal("1 × 25 mg once a day on 3 days a week (days 1, 3, 5 of each week, e.g. "
+        .. "Monday, Wednesday, Friday); 75 mg per week", r.text)
+      -- 2 days: 1 and 4 (floor(7 / 2) = 3); 1 day: day 1
+      assert.same({ 1, 4 }, assert(dose.regimen(50, nil, { days_per_week = 2 })).dosing_days)
+      r = assert(dose.regimen(50, "50s", { days_per_week = 1 }))
+      assert.equal("1 × 50 mg once a day on 1 day a week (day 1 of each week, e.g. Monday); "
+        .. "50 mg per week", r.text)
+      -- 7 is every day, the same regimen as without the option
+      r = assert(dose.regimen(150, nil, { days_per_week = 7 }))
+      assert.equal("3 × 50 mg once daily", r.text)
+      assert.same({ 1, 2, 3, 4, 5, 6, 7 }, r.dosing_days)
+      assert.equal(1050, r.weekly_mg)
+    end)
+    it("a weekly schedule needs a deliverable amount and a whole number of days", function()
+      -- no alternation inside a week: 37.5 mg with 25 and scored 50 mg tablets is refused
+      assert.fails_with("E_NODOSE", "37.5 mg on each dosing day is not deliverable with "
+        .. "25 mg, 50 mg (scored)", dose.regimen(37.5, nil, { days_per_week = 3,
+          allow_alternate = true }))
+      assert.fails_with("E_VALUE", "days_per_week 3.5 is not a whole number of days in 1-7",
+        dose.regimen(25, nil, { days_per_week = 3.5 }))
+      assert.fails_with("E_VALUE", "days_per_week 0", dose.regimen(25, nil, { days_per_week = 0 }))
+      assert.fails_with("E_VALUE", "days_per_week 8", dose.regimen(25, nil, { days_per_week = 8 }))
+      assert.fails_with("E_ARG", "'days_per_week' must be a number",
+        dose.regimen(25, nil, { days_per_week = "3" }))
+    end)
     it("rejects bad amounts", function()
       assert.fails_with("E_VALUE", "not a multiple of 0.25 mg", dose.regimen(37.3))
       assert.fails_with("E_VALUE", "not positive", dose.regimen(0))

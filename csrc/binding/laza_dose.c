@@ -618,7 +618,8 @@ static void push_admin(lua_State *L, const aza_admin *a) {
   lua_setfield(L, -2, "tablets");
 }
 
-/* dose_regimen(mg, f, {split_above_mg, twice_daily, allow_alternate}) */
+/* dose_regimen(mg, f, {split_above_mg, twice_daily, allow_alternate,
+**                     days_per_week}) */
 static int dose_regimen(lua_State *L) {
   aza_formulary f;
   aza_regimen_opts o;
@@ -635,6 +636,18 @@ static int dose_regimen(lua_State *L) {
     st = field_num(L, 3, "split_above_mg", &o.split_above_mg, &present, &err);
     o.twice_daily = field_bool(L, 3, "twice_daily");
     o.allow_alternate = field_bool(L, 3, "allow_alternate");
+    if (st == AZA_OK) {
+      double days = 0;
+      st = field_num(L, 3, "days_per_week", &days, &present, &err);
+      if (st == AZA_OK && present &&
+          (days != floor(days) || days < 1 || days > AZA_WEEK_DAYS)) {
+        st = aza_err_set(&err, AZA_EVALUE, 0,
+                         "days_per_week %g is not a whole number of days "
+                         "in 1-7",
+                         days);
+      }
+      o.days_per_week = present && st == AZA_OK ? (int)days : 0;
+    }
   }
   if (st == AZA_OK) {
     st = aza_dose_regimen(mg, &f, &o, &r, &err);
@@ -646,6 +659,15 @@ static int dose_regimen(lua_State *L) {
   set_num(L, "mg_per_day", r.mean_mg_per_day);
   set_bool(L, "alternating", r.alternating);
   set_num(L, "weekly_mg", r.weekly_mg);
+  set_int(L, "days_per_week", r.days_per_week);
+  lua_createtable(L, r.days_per_week, 0);
+  for (d = 0, a = 0; d < AZA_WEEK_DAYS; d++) {
+    if (r.dosing_day[d]) {
+      lua_pushinteger(L, (lua_Integer)d + 1);
+      lua_rawseti(L, -2, (lua_Integer)++a);
+    }
+  }
+  lua_setfield(L, -2, "dosing_days");
   lua_createtable(L, (int)r.ndays, 0);
   for (d = 0; d < r.ndays; d++) {
     lua_createtable(L, 0, 2);

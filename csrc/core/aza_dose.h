@@ -303,10 +303,15 @@ AZA_API aza_status aza_dose_modify(const aza_plan *in, const aza_modifiers *m,
 ** Regimen: which tablets, how often
 ** ===================================================================== */
 
+/* most dosing days in a week: a daily regimen */
+#define AZA_WEEK_DAYS 7
+
 typedef struct aza_regimen_opts {
   double split_above_mg; /* twice daily above this mg/day; 0: never */
   int twice_daily;       /* 1: twice daily whatever the amount */
   int allow_alternate;   /* 1: alternate-day pattern allowed */
+  int days_per_week;     /* 0 or 7: every day; 1-6: a weekly schedule, the
+                            amount given on this many days of each week */
 } aza_regimen_opts;
 
 typedef struct aza_regimen_item {
@@ -332,9 +337,13 @@ typedef struct aza_regimen {
   int alternating; /* 0: day[0] every day; 1: day[0] and day[1] alternate */
   size_t ndays;    /* 1 or 2 */
   aza_day day[2];  /* alternating: day A (the lower amount), day B */
-  double mean_mg_per_day; /* exactly the requested amount */
-  double weekly_mg; /* 7 x daily; alternating: 4 x A + 3 x B (week starting
-                       with day A) */
+  double mean_mg_per_day; /* the requested amount; a weekly schedule: its
+                             weekly amount / 7 (the day-equivalent) */
+  double weekly_mg;  /* 7 x daily; alternating: 4 x A + 3 x B (week starting
+                        with day A); a weekly schedule: days x day[0].mg */
+  int days_per_week; /* 7, or the dosing days of a weekly schedule */
+  int dosing_day[AZA_WEEK_DAYS]; /* 1 for each dosing day of the week (day
+                                    0 = the first day of the schedule) */
 } aza_regimen;
 
 /*
@@ -347,10 +356,15 @@ typedef struct aza_regimen {
 ** deliverable a below the amount such that 2 x amount - a (day B) is
 ** deliverable too; the mean of A and B is exactly the amount.
 ** opts may be NULL (once daily, no alternation).
+** A weekly schedule (opts->days_per_week 1 to 6): `mg_per_day` is the
+** amount of each dosing day and must be deliverable (no alternation);
+** the dosing days are spread through the week, day floor(i x 7 / days)
+** for i = 0 .. days - 1 (3 days: days 0, 2, 4, e.g. Mon, Wed, Fri).
 ** Errors: AZA_EVALUE (not finite, <= 0, above AZA_DOSE_MAX_MG, not a
-** multiple of 0.25 mg); AZA_EFORMULARY; AZA_ENODOSE ("37.5 mg/day is not
-** deliverable with 25 mg, 50 mg (scored) and alternate-day dosing is not
-** allowed"); AZA_ETOOBIG (a formulary too irregular to search).
+** multiple of 0.25 mg; days_per_week outside 0-7); AZA_EFORMULARY;
+** AZA_ENODOSE ("37.5 mg/day is not deliverable with 25 mg, 50 mg (scored)
+** and alternate-day dosing is not allowed"); AZA_ETOOBIG (a formulary too
+** irregular to search).
 */
 AZA_API aza_status aza_dose_regimen(double mg_per_day, const aza_formulary *f,
                                     const aza_regimen_opts *opts,

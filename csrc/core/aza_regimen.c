@@ -146,6 +146,33 @@ static aza_status build_day(dctx *c, long q, const aza_regimen_opts *o,
   }
 }
 
+/*
+** A weekly schedule: the amount q on `days` days of each week, spread
+** through it (day floor(i x 7 / days)); the amount must be deliverable.
+*/
+static aza_status weekly(dctx *c, long q, const aza_regimen_opts *o,
+                         aza_regimen *out, aza_err *err) {
+  int i, days = o->days_per_week;
+  if (!azai_ctx_has(c, q)) {
+    char fb[AZA_MSGSZ];
+    aza_formulary_format(&c->f, fb, sizeof fb);
+    return aza_err_set(err, AZA_ENODOSE, 0,
+                       "%g mg on each dosing day is not deliverable with %s",
+                       azai_q2mg(q), fb);
+  }
+  out->days_per_week = days;
+  for (i = 0; i < AZA_WEEK_DAYS; i++) {
+    out->dosing_day[i] = 0;
+  }
+  for (i = 0; i < days; i++) {
+    out->dosing_day[i * AZA_WEEK_DAYS / days] = 1;
+  }
+  out->ndays = 1;
+  out->weekly_mg = days * azai_q2mg(q);
+  out->mean_mg_per_day = out->weekly_mg / AZA_WEEK_DAYS;
+  return build_day(c, q, o, &out->day[0], err);
+}
+
 aza_status aza_dose_regimen(double mg_per_day, const aza_formulary *f,
                             const aza_regimen_opts *opts, aza_regimen *out,
                             aza_err *err) {
@@ -159,6 +186,11 @@ aza_status aza_dose_regimen(double mg_per_day, const aza_formulary *f,
   memset(&o, 0, sizeof o);
   if (opts != NULL) {
     o = *opts;
+  }
+  if (o.days_per_week < 0 || o.days_per_week > AZA_WEEK_DAYS) {
+    return aza_err_set(err, AZA_EVALUE, 0,
+                       "days per week %d is outside 1-7 (0: every day)",
+                       o.days_per_week);
   }
   if (!isfinite(o.split_above_mg) || o.split_above_mg < 0) {
     return aza_err_set(err, AZA_EVALUE, 0,
@@ -180,6 +212,13 @@ aza_status aza_dose_regimen(double mg_per_day, const aza_formulary *f,
   }
   memset(out, 0, sizeof *out);
   out->mean_mg_per_day = azai_q2mg(q);
+  out->days_per_week = AZA_WEEK_DAYS;
+  for (a = 0; a < AZA_WEEK_DAYS; a++) {
+    out->dosing_day[a] = 1;
+  }
+  if (o.days_per_week > 0 && o.days_per_week < AZA_WEEK_DAYS) {
+    return weekly(&c, q, &o, out, err);
+  }
   if (azai_ctx_has(&c, q)) {
     out->ndays = 1;
     out->weekly_mg = 7 * azai_q2mg(q);

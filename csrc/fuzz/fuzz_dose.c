@@ -2,7 +2,8 @@
 ** fuzz_dose.c
 ** libFuzzer target: the dose maths. Bytes become a formulary (its compact
 ** text, so the parser is fuzzed too), a rounding mode and band, daily
-** amounts, modifiers, regimen options and a titration. Aborts (a finding)
+** amounts, modifiers, regimen options (weekly schedules too) and a titration.
+*Aborts (a finding)
 ** only when an invariant breaks: a rounded dose that is not deliverable or
 ** leaves its limit, a regimen whose tablets do not add up to its amount, a
 ** modifier that raises a dose it may only lower, a titration above its
@@ -86,16 +87,30 @@ static void fuzz_regimen(const aza_formulary *f, reader *r) {
   size_t d, a, i;
   double mg = amount_of(r);
   aza_status st;
+  int days = 0;
+  memset(&o, 0, sizeof o);
   o.split_above_mg = (double)(byte_of(r) * 4);
   o.twice_daily = byte_of(r) % 4 == 0;
   o.allow_alternate = byte_of(r) % 2;
+  o.days_per_week = byte_of(r) % 9; /* 8: refused */
   st = aza_dose_regimen(mg, f, &o, &g, &err);
   if (st != AZA_OK) {
     failed(st, &err);
     return;
   }
+  check(o.days_per_week <= AZA_WEEK_DAYS);
   check(g.ndays == 1 || g.ndays == 2);
-  check(fabs(g.mean_mg_per_day - mg) < 1e-9);
+  for (d = 0; d < AZA_WEEK_DAYS; d++) {
+    days += g.dosing_day[d] != 0;
+  }
+  check(days == g.days_per_week);
+  if (g.days_per_week < AZA_WEEK_DAYS) { /* a weekly schedule */
+    check(o.days_per_week == g.days_per_week && g.ndays == 1 && !g.alternating);
+    check(fabs(g.weekly_mg - g.days_per_week * mg) < 1e-9);
+    check(fabs(g.mean_mg_per_day - g.weekly_mg / AZA_WEEK_DAYS) < 1e-9);
+  } else {
+    check(fabs(g.mean_mg_per_day - mg) < 1e-9);
+  }
   for (d = 0; d < g.ndays; d++) {
     double day = 0;
     check(g.day[d].nadmin == 1 || g.day[d].nadmin == 2);

@@ -530,6 +530,47 @@ static void test_regimen(void) {
   CHECK(aza_dose_regimen(NAN, &f, &o, &r, &err) == AZA_EVALUE);
   o.split_above_mg = -1;
   CHECK(aza_dose_regimen(50, &f, &o, &r, &err) == AZA_EVALUE);
+  o.split_above_mg = 0;
+
+  /* a daily regimen reports 7 dosing days */
+  CHECK(aza_dose_regimen(50, &f, &o, &r, &err) == AZA_OK);
+  CHECK(r.days_per_week == 7 && r.dosing_day[0] && r.dosing_day[6]);
+
+  /* weekly schedule: 25 mg on 3 days (days 0, 2, 4): 75 mg/week, 75/7 a day */
+  o.days_per_week = 3;
+  CHECK(aza_dose_regimen(25, &f, &o, &r, &err) == AZA_OK);
+  CHECK(r.days_per_week == 3 && r.ndays == 1 && !r.alternating);
+  CHECK(r.dosing_day[0] && !r.dosing_day[1] && r.dosing_day[2]);
+  CHECK(!r.dosing_day[3] && r.dosing_day[4] && !r.dosing_day[5]);
+  CHECK(!r.dosing_day[6]);
+  CHECK_NEAR(r.day[0].mg, 25, TOL);
+  CHECK_NEAR(r.weekly_mg, 75, TOL);
+  CHECK_NEAR(r.mean_mg_per_day, 75.0 / 7, TOL);
+  /* 2 days: 0 and 3 (floor(7/2)); 1 day: day 0 only */
+  o.days_per_week = 2;
+  CHECK(aza_dose_regimen(50, &f, &o, &r, &err) == AZA_OK);
+  CHECK(r.dosing_day[0] && r.dosing_day[3] && !r.dosing_day[1]);
+  CHECK_NEAR(r.weekly_mg, 100, TOL);
+  o.days_per_week = 1;
+  CHECK(aza_dose_regimen(50, &f, &o, &r, &err) == AZA_OK);
+  CHECK(r.dosing_day[0] && !r.dosing_day[2] && !r.dosing_day[5]);
+  CHECK_NEAR(r.mean_mg_per_day, 50.0 / 7, TOL);
+  /* a dosing-day amount must be deliverable: no alternation in a week */
+  o.days_per_week = 3;
+  o.allow_alternate = 1;
+  CHECK(aza_dose_regimen(37.5, &f, &o, &r, &err) == AZA_ENODOSE);
+  CHECK_STR(err.msg, "37.5 mg on each dosing day is not deliverable with "
+                     "25 mg, 50 mg (scored)");
+  o.allow_alternate = 0;
+  /* 7 is every day; outside 0-7 is refused */
+  o.days_per_week = 7;
+  CHECK(aza_dose_regimen(50, &f, &o, &r, &err) == AZA_OK);
+  CHECK_NEAR(r.weekly_mg, 350, TOL);
+  o.days_per_week = 8;
+  CHECK(aza_dose_regimen(50, &f, &o, &r, &err) == AZA_EVALUE);
+  CHECK_STR(err.msg, "days per week 8 is outside 1-7 (0: every day)");
+  o.days_per_week = -1;
+  CHECK(aza_dose_regimen(50, &f, &o, &r, &err) == AZA_EVALUE);
 }
 
 static void test_titration(void) {

@@ -335,24 +335,45 @@ local function admin_text(a)
   return concat(parts, " + ")
 end
 
-local function day_text(d)
+-- `per`: "daily", or "a day" on the dosing days of a weekly schedule
+local function day_text(d, per)
+  per = per or "daily"
   local a = d.administrations
   if #a == 1 then
-    return admin_text(a[1]) .. " once daily"
+    return admin_text(a[1]) .. " once " .. per
   end
   if a[1].mg == a[2].mg and admin_text(a[1]) == admin_text(a[2]) then
-    return admin_text(a[1]) .. " twice daily"
+    return admin_text(a[1]) .. " twice " .. per
   end
   return ("%s in the morning and %s in the evening"):format(admin_text(a[1]), admin_text(a[2]))
 end
 
+local WEEKDAYS = { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday" }
+
+-- "on 3 days a week (days 1, 3, 5 of each week, e.g. Monday, Wednesday, Friday); 75 mg per week"
+local function week_text(reg)
+  local nums, names = {}, {}
+  for i, d in ipairs(reg.dosing_days) do
+    nums[i], names[i] = tostring(d), WEEKDAYS[d]
+  end
+  local n = reg.days_per_week
+  return ("on %d %s a week (%s %s of each week, e.g. %s); %s mg per week"):format(n,
+    n == 1 and "day" or "days", n == 1 and "day" or "days", concat(nums, ", "),
+    concat(names, ", "), mg_text(reg.weekly_mg))
+end
+
 --- A one-line description of a regimen: `"3 × 50 mg once daily"`,
--- `"½ × 75 mg once daily"`, or for an alternating pattern
+-- `"½ × 75 mg once daily"`, for a weekly schedule `"1 × 25 mg once a day on
+-- 3 days a week (days 1, 3, 5 of each week, e.g. Monday, Wednesday, Friday);
+-- 75 mg per week"`, or for an alternating pattern
 -- `"alternate days: 1 × 25 mg once daily (25 mg), then 1 × 50 mg once daily
 -- (50 mg); 250 mg per week starting with the 25 mg day"`.
 -- @tparam table reg from `regimen`
 -- @treturn string
 function M.describe_regimen(reg)
+  if (reg.days_per_week or 7) < 7 then
+    return day_text(reg.days[1], "a day") .. " " .. week_text(reg)
+  end
   if not reg.alternating then
     return day_text(reg.days[1])
   end
@@ -362,7 +383,7 @@ function M.describe_regimen(reg)
       mg_text(a.mg))
 end
 
-local REGIMEN_KEYS = set_of { "split_above", "twice_daily", "allow_alternate" }
+local REGIMEN_KEYS = set_of { "split_above", "twice_daily", "allow_alternate", "days_per_week" }
 
 --- Tablets for a daily amount.
 -- Each administration takes the fewest pieces (a half tablet counts as one
@@ -372,12 +393,16 @@ local REGIMEN_KEYS = set_of { "split_above", "twice_daily", "allow_alternate" }
 -- larger first). An amount no tablets make is an error, unless
 -- `opts.allow_alternate`: then day A (the largest deliverable amount below)
 -- and day B (2 × amount − A) alternate, with a mean of exactly the amount.
+-- With `opts.days_per_week` 1 to 6 the amount is that of each dosing day (it
+-- must be deliverable), given on that many days of each week spread through it
+-- (3: days 1, 3, 5); `mg_per_day` is then the day-equivalent, weekly ÷ 7.
 -- @tparam number|string|aza.Quantity|table mg_per_day a number (mg/day), a
 --   quantity (`"37.5 mg/d"`) or a plan (its `target_mg_per_day`)
 -- @tparam[opt] string|table formulary
 -- @tparam[opt] table opts `split_above` (mg/day number or quantity),
---   `twice_daily`, `allow_alternate`
--- @treturn table `{mg_per_day, alternating, weekly_mg, days = {{mg,
+--   `twice_daily`, `allow_alternate`, `days_per_week` (1-7; 7: every day)
+-- @treturn table `{mg_per_day, alternating, weekly_mg, days_per_week,
+--   dosing_days = {1, 3, 5, ...}, days = {{mg,
 --   administrations = {{mg, pieces, tablets = {{mg, scored, halves,
 --   count}}}}}}, text}`; `weekly_mg` of an alternating pattern is for a week
 --   starting with day A (4 × A + 3 × B)
@@ -402,7 +427,7 @@ function M.regimen(mg_per_day_, formulary, opts)
   local reg
   reg, msg, code = core.dose_regimen(mg, formulary, {
     split_above_mg = split, twice_daily = opts.twice_daily,
-    allow_alternate = opts.allow_alternate })
+    allow_alternate = opts.allow_alternate, days_per_week = opts.days_per_week })
   if reg == nil then
     return nil, msg, code
   end

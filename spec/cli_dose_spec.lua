@@ -112,6 +112,24 @@ describe("aza dose", function()
       .. " 200 mg/day from week 6", out)
   end)
 
+  it("gives the final dose on N days a week with --days-per-week", function()
+    -- 10 % of 140 = 14, band 5-15 % = 7-21 mg; with 10 mg tablets: 10 (nearest to 14).
+    -- 3 x 10 = 30 mg/week = 4.29 mg/day; / 70 kg = 0.0612 mg/kg/day
+    local out, err, code = aza_dose(with { "--percent", "10", "--percent-low", "5",
+      "--percent-high", "15", "--formulary", "10,25,50s", "--days-per-week", "3" })
+    assert.equal(0, code, err)
+    assert.matches("Dose:%s+10 mg on each dosing day, 3 days a week", out)
+    assert.matches("Regimen:%s+1 × 10 mg once a day on 3 days a week %(days 1, 3, 5 of each "
+      .. "week, e%.g%. Monday, Wednesday, Friday%); 30 mg per week", out)
+    assert.matches("Week:%s+30 mg per week %(4%.29 mg/day on average, 0%.0612 mg/kg/day%)", out)
+    out = aza_dose(with { "--percent", "10", "--percent-low", "5", "--percent-high", "15",
+      "--formulary", "10,25,50s", "--days-per-week", "3", "--format", "json" })
+    local doc = cjson.decode(out)
+    assert.equal(3, doc.regimen.days_per_week)
+    assert.same({ 1, 3, 5 }, doc.regimen.dosing_days)
+    assert.equal(30, doc.regimen.weekly_mg)
+  end)
+
   describe("bad input: exit 2 and a message on stderr", function()
     local cases = {
       { "weight outside 0.5–500 kg", { "--weight", "600 kg", "--rate", "2 mg/kg/d" },
@@ -135,6 +153,12 @@ describe("aza dose", function()
         "unknown option '--wieght'" },
       { "bad format", { "--weight", "70 kg", "--rate", "2 mg/kg/d", "--format", "xml" },
         "--format must be text or json" },
+      { "days per week not whole", { "--weight", "70 kg", "--rate", "2 mg/kg/d",
+        "--days-per-week", "3.5" }, "--days-per-week: a whole number of days from 1 to 7" },
+      { "weekly schedule with a titration", { "--weight", "70 kg", "--rate", "2 mg/kg/d",
+        "--days-per-week", "3", "--start", "50 mg/d", "--every", "2" },
+        "a weekly schedule has no titration" },
+
     }
     for _, c in ipairs(cases) do
       it(c[1], function()

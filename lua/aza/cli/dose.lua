@@ -5,7 +5,7 @@
 --              [--percent P [--percent-low P --percent-high P]]
 --              [--reduce P] [--fraction F] [--cap QTY]
 --              [--formulary "25,50s"] [--split-above MG] [--twice-daily]
---              [--allow-alternate]
+--              [--allow-alternate] [--days-per-week N]
 --              [--start QTY [--step QTY] --every WEEKS [--start-date DATE]]
 --              [--format text|json]
 --
@@ -51,13 +51,14 @@ usage: aza dose --weight QTY --rate QTY [--band-low QTY --band-high QTY]
                 [--percent P [--percent-low P --percent-high P]]
                 [--reduce P] [--fraction F] [--cap QTY]
                 [--formulary "25,50s"] [--split-above MG] [--twice-daily]
-                [--allow-alternate]
+                [--allow-alternate] [--days-per-week N]
                 [--start QTY [--step QTY] --every WEEKS [--start-date YYYY-MM-DD]]
                 [--format text|json]
 QTY: a quantity such as "70 kg", "176 [lb_av]", "2 mg/kg/d", "150 mg/d".
 Modifiers apply in this order: percent (of the standard dose, within its
 band), reduce (percent, rounded down), fraction (rounded down), cap (mg/kg/d
-or mg/d, rounded down).
+or mg/d, rounded down). --days-per-week N (1-6): the final dose is the
+amount of each dosing day of a weekly schedule (no titration).
 ]==]
 
 -- option name -> kind: "value" takes an argument, "flag" does not
@@ -67,7 +68,7 @@ local OPTIONS = {
   ["percent-high"] = "value", reduce = "value", fraction = "value", cap = "value",
   formulary = "value", ["split-above"] = "value", ["twice-daily"] = "flag",
   ["allow-alternate"] = "flag", start = "value", step = "value", every = "value",
-  ["start-date"] = "value", format = "value",
+  ["start-date"] = "value", format = "value", ["days-per-week"] = "value",
 }
 
 local function fail(msg, code)
@@ -209,9 +210,20 @@ local function text_output(out, res)
     line("Modifier", ("%s (%s): %s → %s mg/day (%s; %s)"):format(e.modifier, e.why,
       fmt(e.before_mg_per_day, 6), fmt(e.after_mg_per_day, 6), detail, e.rounding))
   end
-  line("Dose", ("%s mg/day (%s mg/kg/day)"):format(fmt(res.final.target_mg_per_day, 6),
-    fmt(res.final.target_mg_per_day / plan.weight_kg)))
+  local days = res.regimen.days_per_week or 7
+  if days < 7 then
+    line("Dose", ("%s mg on each dosing day, %d %s a week"):format(
+      fmt(res.final.target_mg_per_day, 6), days, days == 1 and "day" or "days"))
+  else
+    line("Dose", ("%s mg/day (%s mg/kg/day)"):format(fmt(res.final.target_mg_per_day, 6),
+      fmt(res.final.target_mg_per_day / plan.weight_kg)))
+  end
   line("Regimen", res.regimen.text)
+  if (res.regimen.days_per_week or 7) < 7 then
+    line("Week", ("%s mg per week (%s mg/day on average, %s mg/kg/day)"):format(
+      fmt(res.regimen.weekly_mg, 6), fmt(res.regimen.mg_per_day),
+      fmt(res.regimen.mg_per_day / plan.weight_kg)))
+  end
   if res.titration then
     local parts = {}
     for i, s in ipairs(res.titration) do
@@ -295,8 +307,19 @@ local function compute_schedule(o, res)
       return fail(msg)
     end
   end
+  local days
+  if o["days-per-week"] ~= nil then
+    days = number(o["days-per-week"])
+    if days == nil or days % 1 ~= 0 or days < 1 or days > 7 then
+      return fail("--days-per-week: a whole number of days from 1 to 7, got '"
+        .. tostring(o["days-per-week"]) .. "'")
+    elseif o.start ~= nil and days < 7 then
+      return fail("--days-per-week: a weekly schedule has no titration (drop --start)")
+    end
+  end
   res.regimen, msg, code = dose.regimen(res.final.target_mg_per_day, res.final.formulary, {
-    split_above = split, twice_daily = o["twice-daily"], allow_alternate = o["allow-alternate"] })
+    split_above = split, twice_daily = o["twice-daily"], allow_alternate = o["allow-alternate"],
+    days_per_week = days })
   if res.regimen == nil then
     return fail(msg, code)
   end

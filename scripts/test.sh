@@ -192,12 +192,17 @@ if [ -n "$MATRIX" ]; then
       "$other" bin/aza test examples/site/site_ibd.lua examples/site/cases.lua
       "$other" bin/aza units convert 1.2 mg/dL umol/L --substance creatinine
       "$other" bin/aza evaluate --protocol ibd spec/fixtures/bad-records/duplicate-weight.json
+      # a weekly schedule: its day-equivalent and weekly amounts are floats
+      "$other" bin/aza evaluate --protocol spec/fixtures/weekly/site_pm_weekly.lua --format json \
+        spec/fixtures/weekly/tpmt-poor-active.json
+      "$other" bin/aza dose --weight '70 kg' --rate '2 mg/kg/d' --percent 10 --formulary '10,25,50s' \
+        --days-per-week 3 --format json
     } >"$log/same-$other.other" 2>&1
     for fmt in json text cards other; do
       cmp -s "$log/same-lua5.4.$fmt" "$log/same-$other.$fmt" || { same=0; echo "differs: $other $fmt"; }
     done
   done
-  if [ "$same" -eq 1 ]; then add 1 0; echo "identical (json, text, cards, dose, check, test, units, an error; $(md5sum <"$log/same-lua5.4.json" | cut -c1-12))"
+  if [ "$same" -eq 1 ]; then add 1 0; echo "identical (json, text, cards, dose, check, test, units, an error, a weekly schedule; $(md5sum <"$log/same-lua5.4.json" | cut -c1-12))"
   else add 0 1; fi
 fi
 

@@ -239,6 +239,27 @@ return protocol "p" {
         "set_dose: a start dose and its weeks go together")
     end)
 
+    it("days_per_week of a weekly schedule", function()
+      reports(one_rule("true"):gsub("action = withhold",
+        "action = reduce{ percent = 10, days_per_week = 3.5 }"), 4,
+        "reduce: days_per_week must be a whole number of days from 1 to 7 (7: every day), got 3.5")
+      reports(one_rule("true"):gsub("action = withhold",
+        "action = set_dose{ mg_per_day = 25, days_per_week = 0 }"), 4,
+        "set_dose: days_per_week must be a whole number of days from 1 to 7")
+      reports(one_rule("true"):gsub("action = withhold",
+        "action = set_dose{ mg_per_day = 25, days_per_week = 3, start_mg_per_day = 10, "
+          .. "start_weeks = 2 }"), 4,
+        "set_dose: a weekly schedule (days_per_week) has no titration: drop the start dose")
+      reports(one_rule("true"):gsub("action = withhold",
+        "action = cap{ mg_per_day = 25, days_per_week = 3 }"), 4,
+        "cap: unknown field 'days_per_week'")
+      local src = one_rule("true"):gsub("action = withhold",
+        "action = reduce{ percent = 10, low = 5, high = 15, days_per_week = 3 }")
+      local p, msg = load.load(tmpfile("weekly.lua", src), { path = { FIXTURES } })
+      assert.is_truthy(p, msg)
+      assert.equal(3, p.rules[1].action.days_per_week)
+    end)
+
     it("checks the parameters the dose maths reads (as aza evaluate would)", function()
       local function params(text)
         return 'return protocol "p" {\n  version = "1",\n  references = { r = "R" },\n'

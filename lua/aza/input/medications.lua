@@ -49,7 +49,8 @@ local name_of = context.name_of
 local M = {}
 
 local MED_FIELDS = set_of { "name", "status", "dose", "atc", "started" }
-local AZA_FIELDS = set_of { "status", "dose", "started", "dose_since", "cumulative" }
+local AZA_FIELDS = set_of { "status", "dose", "started", "dose_since", "cumulative",
+                            "days_per_week" }
 local MED_STATUS = { active = true, planned = true, stopped = true }
 local AZA_STATUS = { naive = true, active = true, stopped = true }
 
@@ -482,6 +483,30 @@ local function aza_dose_since(cx, a)
   end
 end
 
+-- days_per_week: the current dose is a weekly schedule, given on this many days of each week
+-- (1-7); `dose` stays the average rate ("30 mg/wk" or "4.29 mg/d"). Read only for an active
+-- patient with a dose; the dose stage divides the rate over the dosing days.
+local function aza_days_per_week(cx, a, status)
+  local d = a.days_per_week
+  if d == nil or is_null(d) then
+    return
+  elseif type(d) ~= "number" or d % 1 ~= 0 or d < 1 or d > 7 then
+    cx:fail("azathioprine.days_per_week", format("%s is not a whole number of days from 1 to "
+      .. "7", show(d)))
+  elseif status == "active" then
+    local rate = cx.facts["azathioprine.dose"]
+    local amount = rate and rate * 7 / d
+    if amount and math.abs(amount * 4 - math.floor(amount * 4 + 0.5)) > 1e-6 then
+      cx:fail("azathioprine.days_per_week", format("%s on %d days a week is %s mg on each "
+        .. "dosing day, not a whole number of 0.25 mg: check the dose and the days",
+        cx.given["azathioprine.dose"], d, util.number(math.floor(amount * 100 + 0.5) / 100)))
+      return
+    end
+    cx.derived["azathioprine.days_per_week"] = d
+    cx.given["azathioprine.days_per_week"] = tostring(d)
+  end
+end
+
 local function read_azathioprine(cx, p)
   local a = p.azathioprine
   if a == nil or is_null(a) then
@@ -504,6 +529,7 @@ local function read_azathioprine(cx, p)
   aza_cumulative(cx, a)
   aza_started(cx, a, status)
   aza_dose_since(cx, a)
+  aza_days_per_week(cx, a, status)
 end
 
 -- }===

@@ -58,11 +58,11 @@ M.check_when = typecheck.check_when
 local ACTION_FIELDS = {
   withhold = {}, contraindicate = {}, proceed = {},
   need_data = { facts = true },
-  reduce = { percent = true, low = true, high = true, fraction = true },
+  reduce = { percent = true, low = true, high = true, fraction = true, days_per_week = true },
   cap = { mg_per_kg_per_day = true, mg_per_day = true },
   set_dose = { mg_per_kg_per_day = true, mg_per_day = true, band = true,
                start_mg_per_kg_per_day = true, start_mg_per_day = true, start_weeks = true,
-               weeks = true },
+               weeks = true, days_per_week = true },
   alert = { kind = true, severity = true, message = true },
   monitor = { tests = true, every = true, weeks = true },
   counsel = { text = true },
@@ -120,7 +120,20 @@ local function reduce_percent(a, err)
   end
 end
 
+-- days_per_week: a weekly schedule, the dose given on that many days of each week
+local function days_per_week(a, err)
+  local d = a.days_per_week
+  if d ~= nil and (type(d) ~= "number" or d % 1 ~= 0 or d < 1 or d > 7) then
+    err(a.type .. ": days_per_week must be a whole number of days from 1 to 7 (7: every day), "
+      .. "got " .. tostring(d))
+  elseif d ~= nil and d < 7 and a.type == "set_dose"
+      and (a.start_mg_per_kg_per_day ~= nil or a.start_mg_per_day ~= nil) then
+    err("set_dose: a weekly schedule (days_per_week) has no titration: drop the start dose")
+  end
+end
+
 function ACTION_CHECK.reduce(a, err)
+  days_per_week(a, err)
   if (a.percent == nil) == (a.fraction == nil) then
     err("reduce needs either percent (reduce{percent=50, low=30, high=80}) or fraction "
       .. "(reduce{fraction=0.25})")
@@ -171,6 +184,7 @@ end
 
 function ACTION_CHECK.set_dose(a, err)
   ACTION_CHECK.cap(a, err)
+  days_per_week(a, err)
   set_dose_band(a, err)
   local start = a.start_mg_per_kg_per_day or a.start_mg_per_day
   local weeks = a.start_weeks or a.weeks   -- weeks is read as start_weeks

@@ -8,8 +8,8 @@
 local dose = require "aza.dose"
 local start = require "aza.protocol.dose_start"
 
-local ipairs, tostring =
-  ipairs, tostring
+local ipairs, math, tostring =
+  ipairs, math, tostring
 
 local M = {}
 
@@ -26,7 +26,12 @@ local applied_steps = start.applied_steps
 local first_change = start.first_change
 local start_dose = start.start_dose
 local num = start.num
-local round2 = start.round2
+local WEEK = start.WEEK
+local days_of = start.days_of
+local per_day = start.per_day
+local with_days = start.with_days
+local amount_text = start.amount_text
+local amounts = start.amounts
 
 -- {=== dose: a patient already taking azathioprine (active) ===
 --
@@ -86,7 +91,64 @@ end
 -- one reference-chain kind (percent or reduce) against the current dose.
 -- Returns the new current dose, the new reference plan and the chosen
 -- candidate; or nil (no dose); or nil, message, code.
-local function active_ref_kind(out, kind, list, ref, cur, label)
+-- a weekly schedule against the current dose (comparisons by day-equivalent)
+local function active_weekly_detail(cur, cur_days, r, kind)
+  local top = r.days == WEEK and "" or (" (" .. num(start.round2(per_day(r.top, r.days)))
+    .. " mg/day on average)")
+  local what = (kind == "percent" and "the top of the band " or "the ceiling ")
+    .. amount_text(r.top, r.days) .. top
+  local now = "current " .. amount_text(cur, cur_days)
+  if cur_days < WEEK then
+    now = now .. " (" .. num(start.round2(per_day(cur, cur_days))) .. " mg/day on average)"
+  end
+  if r.new ~= cur or r.new_days ~= cur_days then
+    return now .. " is above " .. what .. ": " .. amount_text(r.new, r.new_days)
+  end
+  return now .. " is not above " .. what .. ": kept"
+end
+
+-- one candidate of active_ref_kind: what rule c's plan p2 (from ref) does to the current dose
+local function active_candidate(kind, c, p2, ref, cur, cur_days, label)
+  p2 = with_days(p2, ref, c.m)
+  local e = p2.trace[#p2.trace]
+  local top = kind == "percent" and e.band_mg_per_day[2] or p2.target_mg_per_day
+  local days = days_of(p2)
+  local lower = above(per_day(cur, cur_days), per_day(top, days))
+  return {
+    c = c, plan = p2, e = e, ceiling = p2.target_mg_per_day, top = top, days = days,
+    base = kind == "percent" and ref.standard_mg_per_day or ref.target_mg_per_day,
+    label = kind == "percent" and label.exact or label.target,
+    new = lower and p2.target_mg_per_day or cur, new_days = lower and days or cur_days,
+  }
+end
+
+-- the trace step of one candidate (best: the one applied)
+local function active_ref_step(out, kind, r, best, cur, cur_days)
+  local e = r.e
+  local detail
+  if r.days < WEEK or cur_days < WEEK then
+    detail = active_weekly_detail(cur, cur_days, r, kind)
+  elseif kind == "percent" then
+    detail = active_percent_detail(cur, r)
+  else
+    detail = active_reduce_detail(cur, r)
+  end
+  local entry = out:step {
+    what = kind, why = r.c.m.rule, cite = r.c.m.cite, before_mg_per_day = cur,
+    after_mg_per_day = r.new, exact_mg_per_day = e.exact_mg_per_day,
+    band_mg_per_day = e.band_mg_per_day, limit_mg_per_day = e.limit_mg_per_day,
+    ceiling_mg_per_day = kind == "reduce" and r.ceiling or nil,
+    rounding = e.rounding, changed = r.new ~= cur or r.new_days ~= cur_days,
+    days_per_week = start.schedule_days(r.new_days), detail = detail,
+  }
+  if r ~= best then
+    entry.applied = false
+    entry.detail = "not applied: " .. best.c.m.rule .. " gives the same or a lower dose (this "
+      .. "rule alone: " .. entry.detail .. ")"
+  end
+end
+
+local function active_ref_kind(out, kind, list, ref, cur, cur_days, label)
   local results = {}
   for _, c in ipairs(list) do
     local p2, msg, code = dose.modify(ref, { [kind] = c.spec })
@@ -99,43 +161,37 @@ local function active_ref_kind(out, kind, list, ref, cur, label)
       end
       return nil, "rule '" .. c.m.rule .. "': " .. tostring(msg), code
     end
-    local e = p2.trace[#p2.trace]
-    local top = kind == "percent" and e.band_mg_per_day[2] or p2.target_mg_per_day
-    results[#results + 1] = {
-      c = c, plan = p2, e = e, ceiling = p2.target_mg_per_day,
-      base = kind == "percent" and ref.standard_mg_per_day or ref.target_mg_per_day,
-      label = kind == "percent" and label.exact or label.target,
-      new = above(cur, top) and p2.target_mg_per_day or cur,
-    }
+    results[#results + 1] = active_candidate(kind, c, p2, ref, cur, cur_days, label)
   end
   local best = lowest(results, function(r)
-    return r.new
+    return per_day(r.new, r.new_days)
   end)
   local best_ref = lowest(results, function(r)
-    return r.plan.target_mg_per_day
+    return per_day(r.plan.target_mg_per_day, r.days)
   end)
   for _, r in ipairs(results) do
-    local e = r.e
-    local entry = out:step {
-      what = kind, why = r.c.m.rule, cite = r.c.m.cite, before_mg_per_day = cur,
-      after_mg_per_day = r.new, exact_mg_per_day = e.exact_mg_per_day,
-      band_mg_per_day = e.band_mg_per_day, limit_mg_per_day = e.limit_mg_per_day,
-      ceiling_mg_per_day = kind == "reduce" and r.ceiling or nil,
-      rounding = e.rounding, changed = r.new ~= cur,
-      detail = kind == "percent" and active_percent_detail(cur, r) or active_reduce_detail(cur, r),
-    }
-    if r ~= best then
-      entry.applied = false
-      entry.detail = "not applied: " .. best.c.m.rule .. " gives the same or a lower dose (this "
-        .. "rule alone: " .. entry.detail .. ")"
-    end
+    active_ref_step(out, kind, r, best, cur, cur_days)
   end
-  return best.new, best_ref.plan, best, best_ref.c.m.rule
+  return best.new, best_ref.plan, best, best_ref.c.m.rule, best.new_days
+end
+
+-- why an active patient's dose is kept or set by a set_dose (top: its band's top or the dose)
+local function set_dose_why(cur, cur_days, band, top, sdays, lower, new_text)
+  local what = band and ("the top of its band " .. band_text(band))
+    or ("the set dose " .. amount_text(top, sdays))
+  if sdays < WEEK then
+    what = what .. " (" .. num(start.round2(per_day(top, sdays))) .. " mg/day on average)"
+  end
+  local now = "current " .. amount_text(cur, cur_days)
+  if lower then
+    return now .. " is above " .. what .. ": set to " .. new_text
+  end
+  return now .. " is not above " .. what .. ": kept"
 end
 
 -- set_dose for an active patient: the set dose's band top (or the set dose)
 -- is a ceiling on the current dose
-local function active_set_dose(out, st, w, groups, cur)
+local function active_set_dose(out, st, w, groups, cur, cur_days)
   local formulary = (st.p.parameters or {}).formulary
   local sp, m, detail, code = choose_set_dose(out, groups.set_dose, w, formulary)
   if not sp and code == "E_NODOSE" then
@@ -149,32 +205,33 @@ local function active_set_dose(out, st, w, groups, cur)
   local band = m.band ~= nil and sp.band_mg_per_day or nil
   local limit = not band and sp.target_mg_per_day or nil
   local top = band and band[2] or limit
-  local new = above(cur, top) and sp.target_mg_per_day or cur
-  local what = band and ("the top of its band " .. band_text(band))
-    or ("the set dose " .. num(top) .. " mg/day")
-  local why = "current " .. num(cur) .. " mg/day is not above " .. what .. ": kept"
-  if new ~= cur then
-    why = "current " .. num(cur) .. " mg/day is above " .. what .. ": set to " .. num(new)
-      .. " mg/day"
-  end
+  local sdays = days_of(sp)
+  local lower = above(per_day(cur, cur_days), per_day(top, sdays))
+  local new, new_days = lower and sp.target_mg_per_day or cur, lower and sdays or cur_days
   out:step { what = "set_dose", why = m.rule, cite = m.cite, before_mg_per_day = cur,
              after_mg_per_day = new, band_mg_per_day = band, limit_mg_per_day = limit,
-             changed = new ~= cur, detail = detail .. "; " .. why }
-  return new, sp, band, limit, m.rule
+             days_per_week = start.schedule_days(new_days),
+             changed = new ~= cur or new_days ~= cur_days,
+             detail = detail .. "; " .. set_dose_why(cur, cur_days, band, top, sdays, lower,
+               amount_text(new, new_days)) }
+  return new, sp, band, limit, m.rule, new_days
 end
 
 -- the reference chain against the current dose: set_dose, then the
 -- percentage, then the reduction. Returns the dose, band and limit; or nil
 -- (no dose); or nil, message, code.
-local function reference_chain(out, st, w, groups, cur, std)
+local function reference_chain(out, st, w, groups, cur, days, std)
   local ref, band, limit = std, nil, nil
   local label = { exact = "the standard dose before rounding", target = "the standard dose" }
   if #groups.set_dose > 0 then
-    local new, sp, b, l, rule = active_set_dose(out, st, w, groups, cur)
+    local new, sp, b, l, rule, d = active_set_dose(out, st, w, groups, cur, days)
     if not new then
       return nil, b, l
     end
-    cur, ref, band, limit = new, sp, b, l
+    if d ~= days_of(sp) then
+      b, l = nil, nil -- kept on another schedule than the set dose's
+    end
+    cur, ref, band, limit, days = new, sp, b, l, d
     label = { exact = "the set dose of " .. rule .. " before rounding",
               target = "the set dose of " .. rule }
   end
@@ -185,20 +242,22 @@ local function reference_chain(out, st, w, groups, cur, std)
           .. "azathioprine this reduction is worked from the standard dose, and the protocol "
           .. "has none (parameters.dose)", "E_PROTOCOL"
       end
-      local new, ref2, best, ref_rule = active_ref_kind(out, kind, groups[kind], ref, cur, label)
+      local new, ref2, best, ref_rule, d = active_ref_kind(out, kind, groups[kind], ref, cur,
+        days, label)
       if not new then
         return nil, ref2, best
       end
       label = { target = "the dose after " .. ref_rule .. " for a patient starting now" }
       if kind == "percent" then
-        band, limit = best.e.band_mg_per_day, nil
-      elseif new ~= cur then
+        -- (a band of another schedule than the dose's does not describe it)
+        band, limit = best.days == d and best.e.band_mg_per_day or nil, nil
+      elseif new ~= cur or d ~= days then
         band, limit = nil, best.e.limit_mg_per_day
       end
-      cur, ref = new, ref2
+      cur, ref, days = new, ref2, d
     end
   end
-  return cur, band, limit
+  return cur, band, limit, days
 end
 
 -- the fraction and the caps on the current dose: plan, band, limit; or nil
@@ -218,57 +277,94 @@ local function current_limits(out, groups, plan, band, limit)
   return plan, band, limit
 end
 
-local function current_dose(out, st, pt, w, groups)
-  local formulary = (st.p.parameters or {}).formulary
+-- the dosing days of the current dose (azathioprine.days_per_week; 7 when not given) and
+-- the amount of a dosing day: the rate (mg/day) x 7 / days, on the 0.25 mg grid when
+-- within 1e-6 of it (30 mg/wk on 3 days: 10 mg)
+local function current_schedule(pt, rate)
+  local days = (pt.derived or {})["azathioprine.days_per_week"] or WEEK
+  if days == WEEK then
+    return WEEK, rate
+  end
+  local amount = rate * WEEK / days
+  local q = math.floor(amount * 4 + 0.5) / 4
+  return days, math.abs(amount - q) < 1e-6 and q or amount
+end
+
+-- the current dose as the dose stage reads it: the amount of a dosing day and its days,
+-- traced; or nil (need_data recorded), or nil, nil, message, code
+local function current_start(out, pt, w, formulary)
   local given = pt.facts["azathioprine.dose"]
   if given == nil then
     out:need_data("azathioprine.dose", "an active patient's dose is worked from the "
       .. "current dose, which is not given")
     return nil
   end
-  local cplan, msg, code = dose.current(given, { weight = weight_q(w), formulary = formulary })
+  local days0, cur_given = current_schedule(pt, given)
+  local cplan, msg, code = dose.current(cur_given, { weight = weight_q(w),
+                                                     formulary = formulary })
   if not cplan then
-    return nil, "azathioprine.dose: " .. tostring(msg), code
+    return nil, nil, "azathioprine.dose: " .. tostring(msg), code
   end
   local cur0 = cplan.target_mg_per_day
+  if days0 == WEEK and math.abs(cur0 * 4 - math.floor(cur0 * 4 + 0.5)) > 1e-6 then
+    out:warn("azathioprine.dose", "the current dose " .. num(start.round2(cur0)) .. " mg/day "
+      .. "is no whole number of 0.25 mg a day: if it is taken on some days of the week only, "
+      .. "give azathioprine.days_per_week")
+  end
   out:step { what = "current dose", why = "azathioprine.dose", after_mg_per_day = cur0,
-             detail = "active patient: the dose rules act on the current dose" }
-  local std
-  std, msg, code = weight_standard(out, st, w, "; the reference for the pharmacogenomic band "
-    .. "and the reduction ceilings (the patient takes " .. num(cur0) .. " mg/day)")
-  if not std and code == "E_NODOSE" and (#groups.percent > 0 or #groups.reduce > 0) then
-    standard_not_deliverable(out, st, msg)
-    return nil
-  elseif not std and msg and (#groups.percent > 0 or #groups.reduce > 0) then
+             days_per_week = start.schedule_days(days0),
+             detail = "active patient: the dose rules act on the current dose"
+               .. (days0 < WEEK and (" (" .. amount_text(cur0, days0) .. ")") or "") }
+  return cur0, days0
+end
+
+-- an amount on `days` days a week as mg/day: itself, or the day-equivalent (2 decimals)
+local function as_per_day(mg, days)
+  return days < WEEK and start.round2(per_day(mg, days)) or mg
+end
+
+local function current_dose(out, st, pt, w, groups)
+  local formulary = (st.p.parameters or {}).formulary
+  local cur0, days0, msg, code = current_start(out, pt, w, formulary)
+  if not cur0 then
     return nil, msg, code
   end
-  local cur, band, limit = reference_chain(out, st, w, groups, cur0, std)
+  local std
+  std, msg, code = weight_standard(out, st, w, "; the reference for the pharmacogenomic band "
+    .. "and the reduction ceilings (the patient takes " .. amount_text(cur0, days0) .. ")")
+  local needs_std = #groups.percent > 0 or #groups.reduce > 0
+  if not std and code == "E_NODOSE" and needs_std then
+    standard_not_deliverable(out, st, msg)
+    return nil
+  elseif not std and msg and needs_std then
+    return nil, msg, code
+  end
+  local cur, band, limit, days = reference_chain(out, st, w, groups, cur0, days0, std)
   if not cur then
     return nil, band, limit
   end
   local plan = assert(dose.current(cur, { weight = weight_q(w), formulary = formulary }))
+  plan.days_per_week = start.schedule_days(days)
   plan, band, limit = current_limits(out, groups, plan, band, limit)
   if not plan then
     return nil, band, limit
   end
   local final = plan.target_mg_per_day
-  if final ~= cur0 then
+  days = days_of(plan)
+  if final ~= cur0 or days ~= days0 then
     out.changed_by = first_change(out)
   end
-  return {
-    target_mg_per_day = final,
-    target_mg_per_kg_per_day = round2(final / w),
-    band_mg_per_day = band,
-    limit_mg_per_day = limit,
+  local reg = regimen_of(out, st, final, days)
+  return amounts({
     standard_mg_per_day = std and std.standard_mg_per_day or nil,
     standard_target_mg_per_day = std and std.target_mg_per_day or nil,
-    current_mg_per_day = cur0,
-    unmodified_mg_per_day = cur0,
+    current_mg_per_day = as_per_day(cur0, days0),
+    current_days_per_week = start.schedule_days(days0),
+    unmodified_mg_per_day = as_per_day(cur0, days0),
     basis = "current",
-    weight_kg = w,
-    regimen = regimen_of(out, st, final),
+    regimen = reg,
     modifiers = applied_steps(out),
-  }
+  }, final, days, band, limit, w, reg)
 end
 
 -- }===

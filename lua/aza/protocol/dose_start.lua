@@ -29,6 +29,58 @@ local function qty(value, unit)
   return { value = value, unit = unit }
 end
 
+-- {=== weekly schedules ===
+--
+-- A set_dose or reduce with `days_per_week` (1-6) makes the dose a weekly
+-- schedule: plan amounts are then the amount of each dosing day (the dose
+-- maths and the modifiers work on it unchanged; a cap is a ceiling on it, the
+-- stricter reading), and doses are compared by their day-equivalent (weekly
+-- amount ÷ 7). See docs/dose-maths.md.
+
+local WEEK = 7
+
+-- the dosing days a week of a plan or an action: 7 (every day) unless a schedule
+local function days_of(t)
+  local d = t and t.days_per_week
+  return (d and d < WEEK) and d or WEEK
+end
+
+-- the day-equivalent of an amount given on `days` days a week
+local function per_day(mg, days)
+  return days == WEEK and mg or mg * days / WEEK
+end
+
+-- a plan's dose as a day-equivalent
+local function plan_per_day(plan)
+  return per_day(plan.target_mg_per_day, days_of(plan))
+end
+
+-- the days_per_week field of a plan or trace step: nil for every day
+local function schedule_days(d)
+  return d < WEEK and d or nil
+end
+
+-- the plan p2 (made from plan by action m) with the fewer dosing days of the two
+local function with_days(p2, plan, m)
+  local d = math.min(days_of(plan), days_of(m))
+  p2.days_per_week = schedule_days(d)
+  return p2
+end
+
+local function days_text(d)
+  return d .. (d == 1 and " day" or " days") .. " a week"
+end
+
+-- "150 mg/day", or "25 mg on 3 days a week"
+local function amount_text(mg, days)
+  if days == WEEK then
+    return num(mg) .. " mg/day"
+  end
+  return num(mg) .. " mg on " .. days_text(days)
+end
+
+-- }===
+
 -- {=== dose: the standard dose ===
 
 local function weight_q(w)
@@ -90,7 +142,8 @@ local function set_dose_plan(a, w, formulary)
     if not plan then
       return nil, msg, code
     end
-    return plan, standard_detail(a.mg_per_kg_per_day, w, plan)
+    return with_days(plan, nil, a), standard_detail(a.mg_per_kg_per_day, w, plan)
+      .. (days_of(a) < WEEK and (" on each dosing day, " .. days_text(a.days_per_week)) or "")
   end
   local r, msg, code = dose.round(a.mg_per_day, { mode = "down", formulary = formulary })
   if not r then
@@ -100,6 +153,10 @@ local function set_dose_plan(a, w, formulary)
   plan, msg, code = dose.current(r.mg, { weight = weight_q(w), formulary = formulary })
   if not plan then
     return nil, msg, code
+  end
+  if days_of(a) < WEEK then
+    return with_days(plan, nil, a), num(a.mg_per_day) .. " mg on each dosing day, "
+      .. days_text(a.days_per_week) .. "; down → " .. num(r.mg) .. " mg"
   end
   return plan, num(a.mg_per_day) .. " mg/day; down → " .. num(r.mg) .. " mg/day"
 end
@@ -116,7 +173,7 @@ local function choose_set_dose(out, list, w, formulary)
       return nil, m, detail, code
     end
     tried[#tried + 1] = { m = m, plan = plan, detail = detail }
-    if not best or plan.target_mg_per_day < best.target_mg_per_day then
+    if not best or plan_per_day(plan) < plan_per_day(best) then
       best, best_m, best_detail = plan, m, detail
     end
   end
@@ -124,6 +181,7 @@ local function choose_set_dose(out, list, w, formulary)
     if t.m ~= best_m then
       out:step { what = "set_dose", why = t.m.rule, cite = t.m.cite, applied = false,
                  after_mg_per_day = t.plan.target_mg_per_day,
+                 days_per_week = t.plan.days_per_week,
                  detail = "not applied: " .. best_m.rule .. " gives the same or a lower dose ("
                    .. "this rule alone: " .. t.detail .. ")" }
     end
@@ -167,13 +225,16 @@ local function group_modifiers(mods)
   return groups
 end
 
-local function modifier_detail(kind, e)
+-- weekly: the amounts are those of a dosing day of a weekly schedule
+local function modifier_detail(kind, e, weekly)
   local parts = {}
+  local unit = weekly and " mg a dosing day" or " mg/day"
   if kind == "percent" then
-    parts[#parts + 1] = "exact " .. num(e.exact_mg_per_day) .. " mg/day, band "
-      .. band_text(e.band_mg_per_day)
+    local b = e.band_mg_per_day
+    parts[#parts + 1] = "exact " .. num(e.exact_mg_per_day) .. (weekly and " mg" or " mg/day")
+      .. ", band " .. num(b[1]) .. "–" .. num(b[2]) .. unit
   else
-    parts[#parts + 1] = "limit " .. num(e.limit_mg_per_day) .. " mg/day"
+    parts[#parts + 1] = "limit " .. num(e.limit_mg_per_day) .. unit
   end
   parts[#parts + 1] = e.rounding
   if not e.changed then
@@ -193,11 +254,11 @@ local function apply_kind(out, plan, kind, list)
       end
       return nil, nil, "rule '" .. c.m.rule .. "': " .. tostring(msg), code
     end
-    results[#results + 1] = { c = c, plan = p2 }
+    results[#results + 1] = { c = c, plan = with_days(p2, plan, c.m) }
   end
   local best = results[1]
   for i = 2, #results do
-    if results[i].plan.target_mg_per_day < best.plan.target_mg_per_day then
+    if plan_per_day(results[i].plan) < plan_per_day(best.plan) then
       best = results[i]
     end
   end
@@ -207,13 +268,16 @@ local function apply_kind(out, plan, kind, list)
       what = kind, why = r.c.m.rule, cite = r.c.m.cite,
       before_mg_per_day = e.before_mg_per_day, after_mg_per_day = e.after_mg_per_day,
       exact_mg_per_day = e.exact_mg_per_day, band_mg_per_day = e.band_mg_per_day,
-      limit_mg_per_day = e.limit_mg_per_day, rounding = e.rounding, changed = e.changed,
-      detail = modifier_detail(kind, e),
+      limit_mg_per_day = e.limit_mg_per_day, rounding = e.rounding,
+      changed = e.changed or days_of(r.plan) ~= days_of(plan),
+      days_per_week = r.plan.days_per_week,
+      detail = modifier_detail(kind, e, days_of(r.plan) < WEEK) .. (days_of(r.plan) ~= days_of(plan)
+        and ("; on each dosing day, " .. days_text(r.plan.days_per_week)) or ""),
     }
     if r ~= best then
       entry.applied = false
       entry.detail = "not applied: " .. best.c.m.rule .. " gives the same or a lower dose (this "
-        .. "rule alone would give " .. num(e.after_mg_per_day) .. " mg/day)"
+        .. "rule alone would give " .. amount_text(e.after_mg_per_day, days_of(r.plan)) .. ")"
     end
   end
   return best.plan
@@ -256,21 +320,25 @@ local function formulary_text(formulary)
   return table.concat(parts, ", ")
 end
 
-local function regimen_of(out, st, mg)
+-- the regimen of `mg` (each dosing day's amount) on `days` days a week (7: daily)
+local function regimen_of(out, st, mg, days)
   local params = st.p.parameters or {}
   local r = params.regimen or {}
+  days = days or WEEK
   local reg, msg = dose.regimen(mg, params.formulary, {
     split_above = r.split_above_mg_per_day or nil,
     twice_daily = r.twice_daily or nil,
     allow_alternate = r.allow_alternate or nil,
+    days_per_week = schedule_days(days),
   })
   if not reg then
-    out:warn("dose.regimen", "no regimen for " .. num(mg) .. " mg/day: " .. tostring(msg))
+    out:warn("dose.regimen", "no regimen for " .. amount_text(mg, days) .. ": " .. tostring(msg))
     return nil
   end
   local cite = ((st.p.data or {}).citations or {}).formulary
   out:step { what = "regimen", why = "parameters.formulary",
              cite = cite and out:cite(cite) or nil, after_mg_per_day = mg,
+             days_per_week = schedule_days(days),
              detail = reg.text .. " (tablets: " .. formulary_text(params.formulary) .. ")" }
   return dose.plain(reg)
 end
@@ -448,6 +516,17 @@ local function applied_steps(out)
   return applied
 end
 
+-- the rule of the first applied dose step that made the dose a weekly schedule
+local function schedule_rule(out)
+  for _, e in ipairs(out.dose_trace) do
+    if e.days_per_week and e.applied ~= false and e.what ~= "regimen" then
+      return e.why
+    end
+  end
+  return nil
+end
+M.schedule_rule = schedule_rule
+
 -- the rule of the first applied dose step that changed the dose
 local function first_change(out)
   for _, e in ipairs(out.dose_trace) do
@@ -491,52 +570,82 @@ local function start_plan(out, st, w, groups)
   out:step { what = "set_dose", why = m.rule, cite = m.cite,
              before_mg_per_day = std and std.target_mg_per_day or nil,
              after_mg_per_day = plan.target_mg_per_day, band_mg_per_day = plan.band_mg_per_day,
-             changed = not std or plan.target_mg_per_day ~= std.target_mg_per_day,
+             days_per_week = plan.days_per_week,
+             changed = not std or plan_per_day(plan) ~= std.target_mg_per_day,
              detail = detail }
   return std, plan, m
 end
+
+-- the dose table's amounts: a daily dose as it is; a weekly schedule as its
+-- day-equivalent (2 decimals), with the schedule itself and its band or limit
+-- in amounts of a dosing day
+local function amounts(d, final, days, band, limit, w, reg)
+  if days == WEEK then
+    d.target_mg_per_day, d.band_mg_per_day, d.limit_mg_per_day = final, band, limit
+    d.target_mg_per_kg_per_day = round2(final / w)
+  else
+    local eq = round2(per_day(final, days))
+    d.target_mg_per_day, d.target_mg_per_kg_per_day = eq, round2(per_day(final, days) / w)
+    d.schedule = { days_per_week = days, dosing_days = reg and reg.dosing_days or nil,
+                   mg_per_dosing_day = final, mg_per_week = final * days,
+                   band_mg_per_dosing_day = band, limit_mg_per_dosing_day = limit }
+  end
+  d.weight_kg = w
+  return d
+end
+M.amounts = amounts
 
 local function start_dose(out, st, w, status, groups)
   local std, plan, set, msg, code = start_plan(out, st, w, groups)
   if not plan then
     return nil, msg, code
   end
-  local before = plan.target_mg_per_day
+  local before = plan_per_day(plan)
   local final_plan
   final_plan, msg, code = apply_modifiers(out, plan, groups)
   if not final_plan then
     return nil, msg, code
   end
-  local final = final_plan.target_mg_per_day
+  local final, days = final_plan.target_mg_per_day, days_of(final_plan)
   -- adjust: the dose differs from the weight-based standard dose (design §5)
   if set and (not std or before ~= std.target_mg_per_day) then
     out.changed_by = set.rule
-  elseif final ~= before then
+  elseif plan_per_day(final_plan) ~= before then
     out.changed_by = first_change(out)
   end
   local band, limit = final_band(final_plan, set)
   local titration
-  if status ~= "stopped" then
+  if status ~= "stopped" and days < WEEK then
+    out:step { what = "titration", why = schedule_rule(out), after_mg_per_day = final,
+               days_per_week = days,
+               detail = "no titration: the dose is a weekly schedule (" .. amount_text(final, days)
+                 .. ") given from the start" }
+  elseif status ~= "stopped" then
     titration = titration_of(out, st, final_plan, w, set)
   end
-  return {
-    target_mg_per_day = final,
-    target_mg_per_kg_per_day = round2(final / w),
-    band_mg_per_day = band,
-    limit_mg_per_day = limit,
+  local reg = regimen_of(out, st, final, days)
+  local d = amounts({
     standard_mg_per_day = (std or final_plan).standard_mg_per_day,
     standard_target_mg_per_day = std and std.target_mg_per_day or nil,
-    unmodified_mg_per_day = before,
+    unmodified_mg_per_day = days_of(plan) == WEEK and plan.target_mg_per_day or round2(before),
     basis = set and "set_dose" or "weight",
-    weight_kg = w,
-    regimen = regimen_of(out, st, final),
+    regimen = reg,
     titration = titration,
     modifiers = applied_steps(out),
-  }
+  }, final, days, band, limit, w, reg)
+  return d
 end
 
 -- }===
 
+M.WEEK = WEEK
+M.days_of = days_of
+M.per_day = per_day
+M.plan_per_day = plan_per_day
+M.with_days = with_days
+M.days_text = days_text
+M.schedule_days = schedule_days
+M.amount_text = amount_text
 M.weight_q = weight_q
 M.rate_q = rate_q
 M.weight_plan = weight_plan

@@ -24,7 +24,8 @@
 -- | `need_data{"tpmt", …}` | `{type="need_data", facts={…}}` |
 -- | `reduce{percent=50, low=30, high=80}`, `reduce{fraction=0.25}` | `{type="reduce", …}` |
 -- | `cap{mg_per_kg_per_day=2}`, `cap{mg_per_day=100}` | `{type="cap", …}` |
--- | `set_dose{mg_per_kg_per_day=1, weeks=4}` | `{type="set_dose", …}` |
+-- | `set_dose{mg_per_kg_per_day=1, band={0.75, 1.25}}` | `{type="set_dose", …}` |
+-- | `reduce{percent=10, days_per_week=3}` | a weekly schedule (`days_per_week` 1-7) |
 -- | `alert{kind=…, severity=…}` | `{type="alert", …}` |
 -- | `monitor{tests={"fbc"}, every="1 wk", weeks=4}` | `{type="monitor", …}` |
 -- | `counsel "text"` | `{type="counsel", text=…}` |

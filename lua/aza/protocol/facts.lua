@@ -126,8 +126,13 @@ local PATIENT = {
     description = "date azathioprine was started" },
   { name = "dose.mg_per_day", type = "quantity", unit = "mg/d", phase = "dose",
     from = "the final dose of this evaluation",
-    description = "the dose this evaluation gives, in mg/day (rules of phase \"dose\" only; "
-      .. "unknown when there is no dose)" },
+    description = "the dose this evaluation gives, in mg/day: the most taken on one day (a "
+      .. "weekly schedule: the amount of a dosing day); rules of phase \"dose\" only; "
+      .. "unknown when there is no dose" },
+  { name = "dose.mg_per_week", type = "quantity", unit = "mg/wk", phase = "dose",
+    from = "the final dose of this evaluation",
+    description = "the dose this evaluation gives, in mg/week (7 x the daily dose, or the "
+      .. "weekly amount of a weekly schedule; rules of phase \"dose\" only)" },
   { name = "dose.mg_per_kg_per_day", type = "quantity", unit = "mg/kg/d", phase = "dose",
     from = "the final dose of this evaluation",
     description = "the dose this evaluation gives, in mg/kg/day (rules of phase \"dose\" "

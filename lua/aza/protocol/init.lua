@@ -433,8 +433,12 @@ end
 -- their alerts (naming what set the dose), monitoring and counselling join the result,
 -- and a withhold raises the decision. They cannot change the dose.
 after_dose = function(st, pt, facts, r, out, the_dose, opts)
-  local mg = the_dose and the_dose.target_mg_per_day
+  -- a weekly schedule: the amount of a dosing day (ceilings are checked on the most taken
+  -- on one day) and its weekly amount
+  local sc = the_dose and the_dose.schedule
+  local mg = the_dose and (sc and sc.mg_per_dosing_day or the_dose.target_mg_per_day)
   facts["dose.mg_per_day"] = mg
+  facts["dose.mg_per_week"] = mg and (sc and sc.mg_per_week or 7 * mg)
   facts["dose.mg_per_kg_per_day"] = mg and pt.facts.weight and mg / pt.facts.weight or nil
   local r2, emsg = evaluate.evaluate(st.post, facts, { trace = opts.trace })
   if not r2 then

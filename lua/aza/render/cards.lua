@@ -77,7 +77,7 @@ local function decision_summary(r)
   end
   local d = r.dose
   if d and d.target_mg_per_day then
-    local plan = text.num(d.target_mg_per_day) .. " mg/day"
+    local plan = text.num(d.target_mg_per_day) .. " mg/day" .. (d.schedule and " on average" or "")
     if d.basis == "current" and d.current_mg_per_day then
       if d.current_mg_per_day == d.target_mg_per_day then
         plan = "current dose " .. plan

@@ -162,14 +162,24 @@ local function target_line(r)
       parts[1] = "changed from the current " .. num(d.current_mg_per_day) .. " mg/day"
     end
   end
+  local sc = d.schedule
+  if sc then
+    parts[#parts + 1] = num(sc.mg_per_week) .. " mg per week"
+  end
   parts[#parts + 1] = num(d.target_mg_per_kg_per_day) .. " mg/kg/day"
-  if d.band_mg_per_day then
+  if sc and sc.band_mg_per_dosing_day then
+    parts[#parts + 1] = "band " .. num(sc.band_mg_per_dosing_day[1]) .. "–"
+      .. num(sc.band_mg_per_dosing_day[2]) .. " mg a dosing day"
+  elseif sc and sc.limit_mg_per_dosing_day then
+    parts[#parts + 1] = "limit " .. num(sc.limit_mg_per_dosing_day) .. " mg a dosing day"
+  elseif d.band_mg_per_day then
     parts[#parts + 1] = "band " .. num(d.band_mg_per_day[1]) .. "–" .. num(d.band_mg_per_day[2])
       .. " mg"
   elseif d.limit_mg_per_day then
     parts[#parts + 1] = "limit " .. num(d.limit_mg_per_day) .. " mg"
   end
-  local text = num(d.target_mg_per_day) .. " mg/day (" .. table.concat(parts, "; ") .. ")"
+  local text = num(d.target_mg_per_day) .. " mg/day" .. (sc and " on average" or "") .. " ("
+    .. table.concat(parts, "; ") .. ")"
   if d.regimen and d.regimen.text then
     text = text .. " as " .. d.regimen.text
   else
@@ -401,8 +411,9 @@ local function dose_step_text(e)
   elseif e.applied == false then
     text = who .. e.what .. " " .. tostring(e.detail)
   elseif e.before_mg_per_day and e.after_mg_per_day then
+    local unit = e.days_per_week and (" mg on " .. e.days_per_week .. " days a week") or " mg/day"
     text = who .. e.what .. " " .. num(e.before_mg_per_day) .. " → " .. num(e.after_mg_per_day)
-      .. " mg/day (" .. tostring(e.detail) .. ")"
+      .. unit .. " (" .. tostring(e.detail) .. ")"
   elseif e.before_mg_per_day then
     text = who .. e.what .. " " .. num(e.before_mg_per_day) .. " → no dose (" .. tostring(e.detail)
       .. ")"

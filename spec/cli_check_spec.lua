@@ -82,6 +82,23 @@ describe("aza check", function()
       .. "neutrophils < 1.8 10*9/L (" .. FIXTURES .. "/site-ibd.lua:10)", 1, true), out)
   end)
 
+  it("--verbose: an override's line is where the key is set, and added rules are listed",
+    function()
+      -- the example site protocol: `trust_formulary = {` (line 40) mentions "formulary" before
+      -- `formulary = {…}` (line 50) sets it; local-elderly-review is added (line 71)
+      local code, out = aza("check", "--verbose", "examples/site/site_ibd.lua")
+      assert.equal(0, code)
+      assert.truthy(out:find("  override parameters.formulary: {{mg = 25}, {mg = 50, scored = "
+        .. "true}} -> {{mg = 25}, {mg = 50, scored = true}, {mg = 75, scored = true}} "
+        .. "(examples/site/site_ibd.lua:50)", 1, true), out)
+      assert.truthy(out:find("  override data.citations.formulary: smpc -> trust_formulary "
+        .. "(examples/site/site_ibd.lua:54)", 1, true), out)
+      assert.truthy(out:find("\n  added rule local-elderly-review "
+        .. "(examples/site/site_ibd.lua:71)\n", 1, true), out)
+      assert.falsy(out:find("added rule neutrophils-low", 1, true),
+        "a replaced rule is no addition")
+    end)
+
   it("exits 2 on bad usage", function()
     local code, _, err = aza("check")
     assert.equal(2, code)

@@ -6,8 +6,9 @@
 --
 --     ok ID VERSION HASH
 --
--- (with `--verbose`, followed by one indented line per override:
--- `  override WHAT: OLD -> NEW (FILE:LINE)`). For one that does not, prints
+-- (with `--verbose`, followed by one indented line per override,
+-- `  override WHAT: OLD -> NEW (FILE:LINE)`, and per rule the file adds,
+-- `  added rule ID (FILE:LINE)`). For one that does not, prints
 -- its errors on stderr, one per line, as `FILE:LINE: MESSAGE`. The exit
 -- status is 3 when any protocol fails, else 0; 2 for bad usage.
 --
@@ -17,10 +18,10 @@
 --
 -- @module aza.cli.check
 
+local describe = require "aza.protocol.describe"
 local protocol = require "aza.protocol"
 
-local ipairs, pairs, string, table, tostring, type =
-  ipairs, pairs, string, table, tostring, type
+local ipairs, string, tostring = ipairs, string, tostring
 
 local M = {}
 
@@ -30,31 +31,10 @@ M.summary = "load and check protocol files (aza check [--path DIR] FILE...)"
 --- Usage text.
 M.usage = "usage: aza check [--path DIR]... [--verbose] FILE|ID...\n"
 
--- a value in an override line: lists and nested tables written out in
--- full with sorted keys (never a table address), depth-limited
-local function show(v, depth)
-  depth = depth or 0
-  if type(v) ~= "table" then
-    return type(v) == "string" and depth > 0 and require("aza.compat").quote(v) or tostring(v)
-  end
-  if depth > 3 then
-    return "{…}"
-  end
-  local parts, n = {}, #v
-  for i = 1, n do
-    parts[i] = show(v[i], depth + 1)
-  end
-  local keys = {}
-  for k in pairs(v) do
-    if not (require("aza.compat").is_integral(k) and k >= 1 and k <= n) then
-      keys[#keys + 1] = k
-    end
-  end
-  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-  for _, k in ipairs(keys) do
-    parts[#parts + 1] = tostring(k) .. " = " .. show(v[k], depth + 1)
-  end
-  return "{" .. table.concat(parts, ", ") .. "}"
+-- a value in an override line: lists and nested tables written out in full with sorted
+-- keys (never a table address), depth-limited; a top-level string as it is
+local function show(v)
+  return describe.show(v, { bare = true, depth = 3 })
 end
 
 --- Run `aza check`.
@@ -104,6 +84,11 @@ function M.run(args, env)
         for _, o in ipairs(p.overrides) do
           env.stdout:write("  override ", o.what, ": ", show(o.old), " -> ", show(o.new), " (",
             o.by, ":", tostring(o.line), ")\n")
+        end
+        for _, r in ipairs(p.rules) do
+          if r.protocol == p.id and not r.replaces then
+            env.stdout:write("  added rule ", r.id, " (", r.file, ":", tostring(r.line), ")\n")
+          end
         end
       end
     else

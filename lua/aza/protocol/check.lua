@@ -322,7 +322,7 @@ end
 
 local RULE_FIELD_LIST = require("aza.protocol.dsl").RULE_FIELDS -- written once, in the DSL
 local RULE_FIELDS = set_of(RULE_FIELD_LIST)
-for _, k in ipairs { "id", "file", "line" } do
+for _, k in ipairs { "id", "file", "line", "protocol", "replaces" } do -- set by the loader
   RULE_FIELDS[k] = true
 end
 

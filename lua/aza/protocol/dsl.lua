@@ -139,6 +139,12 @@ function M.names(ctx)
         fail(file, line, 'rule "' .. id .. '" needs a table: rule "' .. id
           .. '" { when = "…", action = withhold, cite = "key" }')
       end
+      for _, k in next, { "protocol", "replaces" } do -- the loader's fields
+        if spec[k] ~= nil then
+          fail(file, line, "rule '" .. id .. "': unknown field '" .. k .. "' (the loader sets "
+            .. "it: which protocol wrote the rule, which one it replaces)")
+        end
+      end
       local r = copy(spec)
       r.id = id
       r.file, r.line = file, line

@@ -115,7 +115,7 @@ local Protocol = {}
 
 local PUBLIC = { "id", "version", "hash", "title", "description", "extends", "file",
                  "parameters", "data", "references", "required", "rules", "overrides",
-                 "disabled" }
+                 "disabled", "layers" }
 
 -- The fields a caller sees. They share p's tables (nothing changes p after the load, and
 -- callers reach them only through read-only views), so a load copies nothing here.
@@ -129,7 +129,8 @@ local function public_fields(p)
     rules[i] = { id = r.id, when = r.when, action = r.action, cite = r.cite,
                  message = r.message, require = r.require, file = r.file, line = r.line,
                  facts = r.facts, phase = r.phase, when_parameter = r.when_parameter,
-                 disabled = r.disabled, disabled_by = r.disabled_by }
+                 disabled = r.disabled, disabled_by = r.disabled_by,
+                 protocol = r.protocol, replaces = r.replaces }
   end
   pub.rules = rules
   pub.chain = {}
@@ -212,7 +213,9 @@ end
 --   `rules/`), `budget`, `memory`, `cpu_ms` (sandbox limits per file)
 -- @treturn Protocol the protocol (read-only): fields `id`, `version`,
 --   `hash`, `title`, `description`, `extends`, `chain`, `file`, `parameters`,
---   `data`, `references`, `required`, `rules`, `overrides`, `disabled`;
+--   `data`, `references`, `required`, `rules` (each with `protocol`, the id of
+--   the protocol of the chain that wrote it, and `replaces`), `overrides`,
+--   `disabled`, `layers` (`{id, version, file}` per protocol of the chain);
 --   method `evaluate`
 -- @return[2] nil
 -- @treturn[2] string message, `file:line: …` lines

@@ -517,22 +517,31 @@ end
 
 -- {=== merge ===
 
--- merge src into dst (both plain tables) recording overrides
+-- merge src into dst (both plain tables) recording overrides; `from`: the line of the
+-- table src is written in (a key is looked for at or after it)
 local function merge_into(dst, src, path, ov, by, source, from)
   for _, k in ipairs(sorted_keys(src)) do
     local v = src[k]
     local name = path .. "." .. tostring(k)
     local old = dst[k]
+    local line = text_of.locate_key(source, tostring(k), from)
     if type(v) == "table" and not is_list(v) and type(old) == "table" and not is_list(old) then
-      merge_into(old, v, name, ov, by, source, from)
+      merge_into(old, v, name, ov, by, source, line)
     else
       if old ~= nil and not deep_equal(old, v) then
-        ov[#ov + 1] = { what = name, old = copy(old), new = copy(v), by = by,
-                        line = M.locate(source, tostring(k), from) }
+        ov[#ov + 1] = { what = name, old = copy(old), new = copy(v), by = by, line = line }
       end
       dst[k] = copy(v)
     end
   end
+end
+
+-- the rules of a layer, each marked with the id of the protocol that wrote it
+local function of_layer(rules, id)
+  for _, r in ipairs(rules) do
+    r.protocol = id
+  end
+  return rules
 end
 
 -- The layer c (fresh from run_file: the DSL copied what the script gave, and nothing else
@@ -543,11 +552,12 @@ local function base_of(c)
     id = c.id, version = c.version, title = c.title, description = c.description,
     file = c.file, line = c.line,
     files = { c.file }, sources = { c.source },
+    layers = { { id = c.id, version = c.version, file = c.file } },
     references = c.references or {},
     parameters = c.parameters or {},
     data = c.data or {},
     required = c.required,
-    rules = c.rules or {},
+    rules = of_layer(c.rules or {}, c.id),
     overrides = {}, disabled = {},
   }
 end
@@ -586,7 +596,9 @@ local function replace_rule(st, r, explicit, errors)
   end
   st.ov[#st.ov + 1] = { what = "rule " .. r.id, old = st.rules[i].when, new = r.when,
                         by = r.file, line = r.line, explicit = explicit or nil }
+  local from = st.rules[i].protocol
   st.rules[i] = copy(r)
+  st.rules[i].protocol, st.rules[i].replaces = st.child, from
   st.replaced[r.id] = true
   return true
 end
@@ -601,11 +613,13 @@ local function merge_rules(st, c, errors)
           or "; add it under rules = { … } instead"))
     elseif not replace_rule(st, r, true, errors) then
       st.rules[#st.rules + 1] = copy(r) -- replaced twice: the duplicate check reports it
+      st.rules[#st.rules].protocol = c.id
     end
   end
   for _, r in ipairs(c.rules or {}) do
     if not replace_rule(st, r, false, errors) then
       st.rules[#st.rules + 1] = copy(r)
+      st.rules[#st.rules].protocol = c.id
     end
   end
   for _, r in ipairs(st.rules) do
@@ -622,17 +636,19 @@ local function merge(P, c, errors)
     id = c.id, version = c.version, title = c.title or P.title,
     description = c.description or P.description, extends = P.id,
     file = c.file, line = c.line,
-    files = P.files, sources = P.sources,
+    files = P.files, sources = P.sources, layers = P.layers,
     references = P.references, parameters = P.parameters, data = P.data,
     required = P.required,
     rules = {}, overrides = P.overrides, disabled = P.disabled,
   }
   R.files[#R.files + 1] = c.file
   R.sources[#R.sources + 1] = c.source
+  R.layers[#R.layers + 1] = { id = c.id, version = c.version, file = c.file }
   local ov, by = R.overrides, c.file
-  merge_into(R.references, c.references or {}, "references", ov, by, c.source, c.line)
-  merge_into(R.parameters, c.parameters or {}, "parameters", ov, by, c.source, c.line)
-  merge_into(R.data, c.data or {}, "data", ov, by, c.source, c.line)
+  for _, section in ipairs { "references", "parameters", "data" } do
+    merge_into(R[section], c[section] or {}, section, ov, by, c.source,
+      text_of.locate_key(c.source, section, c.line))
+  end
   if c.required then
     if R.required and not deep_equal(R.required, c.required) then
       ov[#ov + 1] = { what = "required", old = R.required, new = copy(c.required), by = by,
@@ -640,8 +656,8 @@ local function merge(P, c, errors)
     end
     R.required = copy(c.required)
   end
-  local st = { R = R, ov = ov, parent = P.id, rules = {}, index = {}, parent_ids = {},
-               dropped = {}, replaced = {} }
+  local st = { R = R, ov = ov, parent = P.id, child = c.id, rules = {}, index = {},
+               parent_ids = {}, dropped = {}, replaced = {} }
   for _, r in ipairs(P.rules) do
     st.rules[#st.rules + 1] = r
     st.index[r.id] = #st.rules
@@ -705,8 +721,11 @@ end
 --   `extends`), `units` (for the checks; default `aza.units`), `budget`,
 --   `memory` (sandbox limits per file), `check` (`false` to skip checks)
 -- @treturn table the protocol: `id version title description extends file
---   line files hash references parameters data rules overrides disabled`;
---   each rule `{id, when, action, cite, message, file, line, ast, facts}`
+--   line files layers hash references parameters data rules overrides disabled`
+--   (`layers`: `{id, version, file}` of each protocol of the extends chain, base
+--   first); each rule `{id, when, action, cite, message, file, line, ast, facts,
+--   protocol, replaces}` (`protocol`: the id of the layer that wrote it;
+--   `replaces`: the id of the layer whose rule of that id it replaced)
 -- @return[2] nil
 -- @treturn[2] string message: `file:line: …` lines
 -- @treturn[2] string code: `E_NOTFOUND`, `E_SYNTAX` (Lua syntax), `E_SCRIPT`,

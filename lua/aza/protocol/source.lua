@@ -69,4 +69,40 @@ function M.locate(source, needle, from)
   return from
 end
 
+-- true when `text` has `key` written as a table key: `key =` or `["key"] =` (not inside a
+-- longer name such as trust_formulary)
+local function has_key(text, key)
+  local init = 1
+  while true do
+    local i, j = string.find(text, key, init, true)
+    if not i then
+      return string.find(text, '["' .. key .. '"]', 1, true) ~= nil
+    end
+    local before = i > 1 and string.sub(text, i - 1, i - 1) or ""
+    if not string.find(before, "[%w_]") and string.find(text, "^%s*=[^=]", j + 1) then
+      return true
+    end
+    init = j + 1
+  end
+end
+
+--- The first line at or after `from` where `key` is written as a table key (`key =`,
+-- `["key"] =`), or `from`: where a protocol sets a parameter, not a line whose text
+-- merely contains the word.
+-- @tparam string source
+-- @tparam string key
+-- @tparam[opt] integer from
+-- @treturn integer
+function M.locate_key(source, key, from)
+  from = from or 1
+  local line = 1
+  for text in string.gmatch(source .. "\n", "([^\n]*)\n") do
+    if line >= from and has_key(text, key) then
+      return line
+    end
+    line = line + 1
+  end
+  return from
+end
+
 return M

@@ -47,7 +47,7 @@ local function rule_rows(p)
     local row = { id = r.id, protocol = r.protocol, replaces = r.replaces, file = r.file,
                   line = r.line, when = r.when, action = describe.action(r.action),
                   cite = describe.cite_list(r), source = short,
-                  phase = r.phase, when_parameter = r.when_parameter }
+                  phase = r.phase, when_parameter = r.when_parameter, params = r.params }
     if r.disabled then
       row.off_by = r.disabled_by
       off[#off + 1] = row
@@ -83,6 +83,9 @@ local function rules_text(out, p, rows, off)
     w[#w + 1] = "  when    " .. tostring(r.when)
     w[#w + 1] = "  action  " .. r.action
     w[#w + 1] = "  source  " .. (r.source ~= "" and r.source or "–")
+    for _, k in ipairs(describe.keys(r.params or {})) do
+      w[#w + 1] = "  params  " .. k .. " = " .. describe.show(r.params[k])
+    end
     if r.phase then
       w[#w + 1] = "  phase   " .. r.phase .. " (runs after the dose is worked out)"
     end

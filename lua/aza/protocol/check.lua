@@ -62,7 +62,7 @@ local ACTION_FIELDS = {
   cap = { mg_per_kg_per_day = true, mg_per_day = true },
   set_dose = { mg_per_kg_per_day = true, mg_per_day = true, band = true,
                start_mg_per_kg_per_day = true, start_mg_per_day = true, start_weeks = true,
-               weeks = true, days_per_week = true },
+               weeks = true, days_per_week = true, raise = true },
   alert = { kind = true, severity = true, message = true },
   monitor = { tests = true, every = true, weeks = true },
   counsel = { text = true },
@@ -185,6 +185,10 @@ end
 function ACTION_CHECK.set_dose(a, err)
   ACTION_CHECK.cap(a, err)
   days_per_week(a, err)
+  if a.raise ~= nil and type(a.raise) ~= "boolean" then
+    err("set_dose: raise must be true (the set dose may raise a current dose below it) or "
+      .. "false, got " .. tostring(a.raise))
+  end
   set_dose_band(a, err)
   local start = a.start_mg_per_kg_per_day or a.start_mg_per_day
   local weeks = a.start_weeks or a.weeks   -- weeks is read as start_weeks
@@ -346,10 +350,12 @@ local function check_rule_when(r, st, err)
     err('needs when = "…" (a condition such as "wbc < 3.5 10*9/L"), got ' .. type(r.when))
     return
   end
-  local ast, reads = M.check_when(r.when, { units = st.units, state = st })
+  local ast, reads, params = M.check_when(r.when, { units = st.units, state = st,
+                                                    params = st.params })
   if ast then
     r.ast = ast
     r.facts = reads
+    r.params = next(params) and params or nil
   else
     for _, problem in ipairs(reads) do
       err(problem.message)
@@ -556,6 +562,7 @@ function M.check(p, opts, errors)
   errors = errors or {}
   local units = opts.units or default_units()
   local st = new_state(units)
+  st.params = type(p.parameters) == "table" and p.parameters or {}
   local function add(file, line, message)
     errors[#errors + 1] = { file = file, line = line, message = message }
   end

@@ -176,21 +176,38 @@ local function active_ref_kind(out, kind, list, ref, cur, cur_days, label)
 end
 
 -- why an active patient's dose is kept or set by a set_dose (top: its band's top or the dose)
-local function set_dose_why(cur, cur_days, band, top, sdays, lower, new_text)
+-- (raised: a set_dose with raise = true lifted a current dose below its band's bottom)
+local function set_dose_why(cur, cur_days, band, top, sdays, lower, new_text, raised)
+  local now = "current " .. amount_text(cur, cur_days)
+  if raised then
+    return now .. " is below " .. (band and ("the bottom of its band " .. band_text(band))
+      or ("the set dose " .. amount_text(top, sdays))) .. ": raised to " .. new_text
+      .. " (raise = true)"
+  end
   local what = band and ("the top of its band " .. band_text(band))
     or ("the set dose " .. amount_text(top, sdays))
   if sdays < WEEK then
     what = what .. " (" .. num(start.round2(per_day(top, sdays))) .. " mg/day on average)"
   end
-  local now = "current " .. amount_text(cur, cur_days)
   if lower then
     return now .. " is above " .. what .. ": set to " .. new_text
   end
   return now .. " is not above " .. what .. ": kept"
 end
 
+-- whether a set_dose lowers the current dose (above its band's top, or above the set dose)
+-- or, with raise = true, raises it (below its band's bottom, or below the set dose)
+local function set_dose_moves(m, cur, cur_days, band, limit, sdays)
+  local now = per_day(cur, cur_days)
+  if above(now, per_day(band and band[2] or limit, sdays)) then
+    return true, false
+  end
+  return false, m.raise == true and above(per_day(band and band[1] or limit, sdays), now)
+end
+
 -- set_dose for an active patient: the set dose's band top (or the set dose)
--- is a ceiling on the current dose
+-- is a ceiling on the current dose; with raise = true its band bottom (or the set
+-- dose) is a floor too
 local function active_set_dose(out, st, w, groups, cur, cur_days)
   local formulary = (st.p.parameters or {}).formulary
   local sp, m, detail, code = choose_set_dose(out, groups.set_dose, w, formulary)
@@ -206,14 +223,15 @@ local function active_set_dose(out, st, w, groups, cur, cur_days)
   local limit = not band and sp.target_mg_per_day or nil
   local top = band and band[2] or limit
   local sdays = days_of(sp)
-  local lower = above(per_day(cur, cur_days), per_day(top, sdays))
-  local new, new_days = lower and sp.target_mg_per_day or cur, lower and sdays or cur_days
+  local lower, raised = set_dose_moves(m, cur, cur_days, band, limit, sdays)
+  local change = lower or raised
+  local new, new_days = change and sp.target_mg_per_day or cur, change and sdays or cur_days
   out:step { what = "set_dose", why = m.rule, cite = m.cite, before_mg_per_day = cur,
              after_mg_per_day = new, band_mg_per_day = band, limit_mg_per_day = limit,
              days_per_week = start.schedule_days(new_days),
-             changed = new ~= cur or new_days ~= cur_days,
+             changed = new ~= cur or new_days ~= cur_days, raised = raised or nil,
              detail = detail .. "; " .. set_dose_why(cur, cur_days, band, top, sdays, lower,
-               amount_text(new, new_days)) }
+               amount_text(new, new_days), raised) }
   return new, sp, band, limit, m.rule, new_days
 end
 

@@ -91,11 +91,12 @@ local function rate_q(r)
   return qty(r, "mg/kg/d")
 end
 
--- the weight-based plan of a rate and band (mg/kg/day numbers)
-local function weight_plan(w, rate, band, formulary)
+-- the weight-based plan of a rate and band (mg/kg/day numbers); rounding: a mode name
+-- (default nearest_in_band)
+local function weight_plan(w, rate, band, formulary, rounding)
   return dose.target { weight = weight_q(w), rate = rate_q(rate),
                        band = band and { rate_q(band[1]), rate_q(band[2]) } or nil,
-                       formulary = formulary }
+                       formulary = formulary, rounding = rounding }
 end
 
 local function band_text(b)
@@ -122,8 +123,23 @@ local function weight_standard(out, st, w, note)
   local d = params.dose
   if not d then
     return nil
+  elseif d.mg_per_day then
+    -- a fixed standard dose (deliverable: checked at load)
+    local plan, msg, code = dose.current(d.mg_per_day, { weight = weight_q(w),
+                                                         formulary = params.formulary })
+    if not plan then
+      return nil, "parameters.dose: " .. tostring(msg), code
+    end
+    out:step { what = "standard dose", why = "parameters.dose",
+               cite = d.cite and out:cite(d.cite) or nil, exact_mg_per_day = d.mg_per_day,
+               after_mg_per_day = plan.target_mg_per_day,
+               detail = "a fixed " .. num(d.mg_per_day) .. " mg/day (parameters.dose.mg_per_day; "
+                 .. num(round2(d.mg_per_day / w)) .. " mg/kg/day at " .. num(w) .. " kg)"
+                 .. (note or "") }
+    return plan
   end
-  local plan, msg, code = weight_plan(w, d.mg_per_kg_per_day, d.band, params.formulary)
+  local plan, msg, code = weight_plan(w, d.mg_per_kg_per_day, d.band, params.formulary,
+                                      d.rounding)
   if not plan then
     return nil, "parameters.dose: " .. tostring(msg), code
   end

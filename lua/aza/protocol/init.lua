@@ -130,7 +130,7 @@ local function public_fields(p)
                  message = r.message, require = r.require, file = r.file, line = r.line,
                  facts = r.facts, phase = r.phase, when_parameter = r.when_parameter,
                  disabled = r.disabled, disabled_by = r.disabled_by,
-                 protocol = r.protocol, replaces = r.replaces }
+                 protocol = r.protocol, replaces = r.replaces, params = r.params }
   end
   pub.rules = rules
   pub.chain = {}

@@ -517,6 +517,29 @@ end
 
 -- {=== merge ===
 
+-- keys that exclude others in the same table: a layer that sets one drops the inherited
+-- others (a fixed dose.mg_per_day does not keep a weight-based rate, band or rounding)
+local EXCLUDES = {
+  ["parameters.dose"] = { mg_per_day = { "mg_per_kg_per_day", "band", "rounding" },
+                          mg_per_kg_per_day = { "mg_per_day" } },
+}
+
+-- drop from dst the keys that a key of src excludes, recording each as an override
+local function drop_excluded(dst, src, path, ov, by, line)
+  for key, others in next, EXCLUDES[path] or {} do
+    if src[key] ~= nil then
+      for _, k in ipairs(others) do
+        if src[k] == nil and dst[k] ~= nil then
+          ov[#ov + 1] = { what = path .. "." .. k, old = copy(dst[k]),
+                          new = "(removed: " .. path .. "." .. key .. " is set)", by = by,
+                          line = line }
+          dst[k] = nil
+        end
+      end
+    end
+  end
+end
+
 -- merge src into dst (both plain tables) recording overrides; `from`: the line of the
 -- table src is written in (a key is looked for at or after it)
 local function merge_into(dst, src, path, ov, by, source, from)
@@ -526,6 +549,7 @@ local function merge_into(dst, src, path, ov, by, source, from)
     local old = dst[k]
     local line = text_of.locate_key(source, tostring(k), from)
     if type(v) == "table" and not is_list(v) and type(old) == "table" and not is_list(old) then
+      drop_excluded(old, v, name, ov, by, line)
       merge_into(old, v, name, ov, by, source, line)
     else
       if old ~= nil and not deep_equal(old, v) then

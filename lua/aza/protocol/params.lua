@@ -26,6 +26,12 @@ end
 -- 3), a daily amount above 1000 mg, a tablet outside 1-500 mg is a slip, refused at load.
 local RATE_MAX, MG_PER_DAY_MAX, TABLET_MIN, TABLET_MAX = 10, 1000, 1, 500
 
+-- the rounding modes of the dose maths (aza_rounding_name in the C core)
+local ROUNDING = {}
+for _, name in ipairs(require("aza.core").names.roundings) do
+  ROUNDING[name] = true
+end
+
 local function whole_weeks(v)
   return type(v) == "number" and v >= 1 and v <= 52 and v == math.floor(v)
 end
@@ -50,7 +56,8 @@ local function where(p, key, section)
   return p.file, p.line
 end
 
-local DOSE_KEYS = { mg_per_kg_per_day = true, band = true, cite = true }
+local DOSE_KEYS = { mg_per_kg_per_day = true, mg_per_day = true, band = true, rounding = true,
+                    cite = true }
 local TITRATION_KEYS = { start_mg_per_day = true, step_mg_per_day = true, every_weeks = true,
                          start_mg_per_kg_per_day = true, start_weeks = true, cite = true }
 local REGIMEN_KEYS = { split_above_mg_per_day = true, allow_alternate = true,
@@ -117,16 +124,53 @@ local function check_rate_band(rate, band, what, err)
   end
 end
 
+-- a fixed standard dose: deliverable with the protocol's formulary, no band, no rounding
+local function check_fixed_dose(p, d, err)
+  if d.band ~= nil or d.rounding ~= nil then
+    err("parameters.dose: band and rounding go with mg_per_kg_per_day; a fixed mg_per_day "
+      .. "is given as it is")
+  end
+  if not positive(d.mg_per_day) or d.mg_per_day > MG_PER_DAY_MAX then
+    err("parameters.dose.mg_per_day must be a positive number of at most " .. MG_PER_DAY_MAX
+      .. ", got " .. tostring(d.mg_per_day))
+    return
+  end
+  local formulary = (p.parameters or {}).formulary
+  local ok, yes = pcall(require("aza.dose").deliverable, d.mg_per_day, formulary)
+  if ok and yes == false then
+    local f = require("aza.dose").formulary(formulary)
+    local parts = {}
+    for i, t in ipairs(f or {}) do
+      parts[i] = num(t.mg) .. " mg" .. (t.scored and " (scored)" or "")
+    end
+    err("parameters.dose.mg_per_day: " .. num(d.mg_per_day) .. " mg/day is not deliverable "
+      .. "with the formulary (" .. table.concat(parts, ", ") .. ")")
+  end
+end
+
 local function check_dose_param(p, d, err)
   if d == nil then
     return
   end
   if type(d) ~= "table" then
-    err("parameters.dose must be { mg_per_kg_per_day = 2.0, band = { 2.0, 2.5 } }")
+    err("parameters.dose must be { mg_per_kg_per_day = 2.0, band = { 2.0, 2.5 } } or "
+      .. "{ mg_per_day = 50 }")
     return
   end
   unknown_keys(d, DOSE_KEYS, "parameters.dose", err)
-  check_rate_band(d.mg_per_kg_per_day, d.band, "parameters.dose", err)
+  if d.mg_per_day ~= nil and d.mg_per_kg_per_day ~= nil then
+    err("parameters.dose: give mg_per_kg_per_day (a weight-based dose) or mg_per_day (a fixed "
+      .. "dose), not both")
+  elseif d.mg_per_day ~= nil then
+    check_fixed_dose(p, d, err)
+  else
+    check_rate_band(d.mg_per_kg_per_day, d.band, "parameters.dose", err)
+    if d.rounding ~= nil and not ROUNDING[d.rounding] then
+      err('parameters.dose.rounding must be "nearest_in_band" (the deliverable dose nearest '
+        .. 'the target inside the band) or "down" (the largest not above the target), got '
+        .. tostring(d.rounding))
+    end
+  end
   check_cite(p, d.cite, "parameters.dose", err)
 end
 

@@ -44,8 +44,10 @@ local function rule_trace(st, pt, engine_trace, compiled)
     for k, a in ipairs((compiled.rules[i] or {}).actions or {}) do
       actions[k] = a.type
     end
+    local source = (compiled.rules[i] or {}).source
     out[i] = { kind = "rule", rule = t.rule, outcome = t.outcome, cite = short,
-               cite_key = t.cite, reference = text, facts = facts, actions = actions }
+               cite_key = t.cite, reference = text, facts = facts, actions = actions,
+               params = source and source.params or nil }
   end
   return out
 end

@@ -576,10 +576,87 @@ end
 
 -- }===
 
+-- {=== parameters as thresholds: params.NAME ===
+
+local PARAMS = "params."
+
+-- the literal node of a parameter value: a number, a quantity text ("140 10*9/L"), another
+-- text (a word), a boolean; or nil, message
+local function param_literal(value, pos, units)
+  local t = type(value)
+  if t == "number" then
+    return { tag = "num", value = value, pos = pos }
+  elseif t == "boolean" then
+    return { tag = "bool", value = value, pos = pos }
+  elseif t == "string" then
+    -- a number first: a quantity literal, read as the condition language reads one
+    if string.find(value, "^%s*[-+]?[%d.]") then
+      local cmp, msg = condition.parse("x < " .. value, units)
+      local node = cmp and cmp.tag == "cmp" and cmp.rhs
+      if not node or (node.tag ~= "qty" and node.tag ~= "num") then
+        return nil, "\"" .. value .. "\" is not a quantity such as \"140 10*9/L\""
+          .. (msg and (": " .. string.gsub(msg, " at col %d+: .*$", "")) or "")
+      end
+      node.pos = pos
+      return node
+    end
+    return { tag = "str", value = value, pos = pos }
+  end
+  return nil, "is a " .. t .. "; a threshold is a number, a quantity such as \"140 10*9/L\", "
+    .. "a word or true/false"
+end
+
+-- the value of parameters.A.B for the name "A.B", or nil
+local function param_value(params, name)
+  local v = params
+  for part in string.gmatch(name, "[^.]+") do
+    if type(v) ~= "table" then
+      return nil
+    end
+    v = v[part]
+  end
+  return v
+end
+
+-- replace each params.NAME fact node by the parameter's value (the protocol's parameters
+-- after extends); `used` collects NAME -> the value as written. Problems through ctx.err.
+local function substitute_params(ctx, node, params, used)
+  if type(node) ~= "table" then
+    return node
+  end
+  if node.tag == "fact" and string.sub(node.name, 1, #PARAMS) == PARAMS then
+    local name = string.sub(node.name, #PARAMS + 1)
+    local v = param_value(params or {}, name)
+    if v == nil then
+      ctx.err(node.pos, "unknown parameter '" .. name .. "' (" .. node.name .. "): set "
+        .. "parameters." .. name .. " in the protocol or one it extends")
+      return node
+    end
+    local lit, msg = param_literal(v, node.pos, ctx.st.units)
+    if not lit then
+      ctx.err(node.pos, "parameters." .. name .. " " .. msg)
+      return node
+    end
+    lit.param = name
+    used[name] = v
+    return lit
+  end
+  for k, child in next, node do
+    if type(child) == "table" and k ~= "param" then
+      node[k] = substitute_params(ctx, child, params, used)
+    end
+  end
+  return node
+end
+
+-- }===
+
 --- Check one condition string.
 -- @tparam string when
--- @tparam[opt] table opts `units` (default `aza.units`)
--- @treturn table the checked AST, and the sorted list of facts it reads
+-- @tparam[opt] table opts `units` (default `aza.units`), `params` (the protocol's
+--   parameters: `params.NAME` in the condition reads parameters.NAME)
+-- @treturn table the checked AST, the sorted list of facts it reads, and the parameters it
+--   reads (`{NAME = value}`, empty when none)
 -- @return[2] nil
 -- @treturn[2] {table,...} problems `{pos, message}` (message with the column)
 function M.check_when(when, opts)
@@ -598,6 +675,11 @@ function M.check_when(when, opts)
         .. when .. "\")" }
     end,
   }
+  local used = {}
+  ast = substitute_params(ctx, ast, opts.params, used)
+  if #problems > 0 then
+    return nil, problems
+  end
   check_cond(ctx, ast)
   if #problems > 0 then
     return nil, problems
@@ -607,7 +689,7 @@ function M.check_when(when, opts)
     reads[#reads + 1] = name
   end
   table.sort(reads)
-  return ast, reads
+  return ast, reads, used
 end
 
 -- }===

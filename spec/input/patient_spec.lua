@@ -123,6 +123,33 @@ describe("aza.input.patient", function()
       assert.near(80, s[1].value, 1e-12)
     end)
 
+    it("accepts x10E9/L, x10E3/uL and 10E9/L (laboratory spellings of 10*9/L, 10*3/uL)",
+      function()
+        local S = require "spec.support.scenario"
+        local p = assert(patient.normalise(S.patient { labs = {
+          wbc = S.lab(4.1, "x10E9/L"), neutrophils = S.lab(2.2, "10E9/L"),
+          platelets = S.lab(210, "x10E3/uL") } }))
+        assert.near(4.1, p.facts.wbc, 1e-12)
+        assert.near(2.2, p.facts.neutrophils, 1e-12)
+        assert.near(210, p.facts.platelets, 1e-12) -- 10*3/uL = 10*9/L
+      end)
+
+    it("reads G/L as 10*9/L for a cell count only, with a note; elsewhere it is gauss", function()
+      local S = require "spec.support.scenario"
+      local p = assert(patient.normalise(S.patient { labs = { wbc = S.lab(5.2, "G/L") } }))
+      assert.near(5.2, p.facts.wbc, 1e-12)
+      local noted = false
+      for _, n in ipairs(p.notes) do
+        noted = noted or (n.fact == "wbc" and n.message:find("G/L read as 10*9/L", 1, true) ~= nil)
+      end
+      assert.is_true(noted)
+      local q, msg, code, path = patient.normalise(S.patient { labs = { alt = S.lab(20, "G/L") } })
+      assert.is_nil(q)
+      assert.equal("E_INPUT", code)
+      assert.truthy(path:find("%.unit$"), path)
+      assert.truthy(msg:find("G/L is not a unit of alt", 1, true), msg)
+    end)
+
     it("converts the patient's own quantities too", function()
       assert.near(79.83225712, r.facts.weight, 1e-9)
       assert.near(177.8, r.facts.height, 1e-9)

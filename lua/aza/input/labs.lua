@@ -116,9 +116,23 @@ local function enzyme_unit(cx, path, test, unit)
   return unit
 end
 
+-- G/L as giga per litre for a cell count (French and Swiss laboratories write it so; in
+-- UCUM it is gauss per litre, which no count is): 10*9/L, with a note. Only where the test
+-- is a count in 10*9/L; anywhere else G/L stays gauss per litre and is refused.
+local function count_unit(cx, path, test, unit, ref)
+  if ref ~= "10*9/L" or unit ~= "G/L" then
+    return unit
+  end
+  if path:sub(-4) ~= ".uln" and path:sub(-4) ~= ".lln" then
+    cx:note("input", test, format("%s in G/L read as 10*9/L (giga per litre, a cell count; "
+      .. "in UCUM G is the gauss)", test), path)
+  end
+  return "10*9/L"
+end
+
 -- a value in the lab's unit -> reference unit
 local function lab_convert(cx, path, test, v, unit, ref)
-  unit = enzyme_unit(cx, path, test, unit)
+  unit = count_unit(cx, path, test, enzyme_unit(cx, path, test, unit), ref)
   local out, msg, code = units.convert(v, unit, ref, SUBSTANCE[test])
   if out == nil then
     if code == "E_UNIT" or code == "E_SYNTAX" then

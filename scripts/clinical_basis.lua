@@ -44,8 +44,10 @@ package.cpath = ROOT .. "/" .. BUILD .. "/?.so;" .. package.cpath
 local load = require "aza.protocol.load"
 local sorted_keys = require("aza.util").sorted_keys
 
---- Shipped protocols in the order of design §8.
-local ORDER = { "base", "ibd", "lupus", "myasthenia_gravis", "atopic_dermatitis" }
+--- Shipped protocols: those of the first design (base, then its four indications), then the
+-- ones added later.
+local ORDER = { "base", "ibd", "lupus", "myasthenia_gravis", "atopic_dermatitis",
+                "autoimmune_hepatitis", "rheumatoid_arthritis" }
 
 -- {=== formatting values ===
 

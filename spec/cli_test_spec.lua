@@ -29,8 +29,8 @@ describe("aza test", function()
     assert.are.equal(1, code)
     assert.are.equal(table.concat({
       "ok passes",
-      "FAIL wrong decision and dose: expected decision withhold, got proceed; expected target "
-        .. "75 mg/day, got 150 mg/day; expected alert wbc-low, not raised; expected need_data "
+      "FAIL wrong decision and dose: expected decision withhold, got proceed; expected dose "
+        .. "75 mg/day, got 150 mg/day; expected alerts {wbc-low}, got {}; expected need_data "
         .. "{tpmt}, got {}",
       "FAIL unexpected bad input: bad input: weight: 70 mg/kg is not a mass (mass/mass)",
       "1 passed, 2 failed",
@@ -94,9 +94,51 @@ describe("aza test", function()
                 dose = { target_mg_per_day = 25, limit_mg_per_day = 37.5 } }
     assert.are.same({}, cli_test.compare({ need_data = { "a", "b" }, band_mg_per_day = false,
                                            target_mg_per_day = 25 }, r))
-    assert.are.same({ "expected need_data {a}, got {b, a}" },
+    assert.are.same({ "expected need_data {a}, got {a, b}" },
       cli_test.compare({ need_data = { "a" } }, r))
     assert.are.same({ "expected no dose, got 25 mg/day" },
       cli_test.compare({ target_mg_per_day = false }, r))
+  end)
+
+  it("has the specs' vocabulary: dose, titration, monitoring, alerts exact or included",
+    function()
+      local r = { decision = "adjust", need_data = {},
+                  alerts = { { id = "pgx-one-intermediate" }, { id = "x" } },
+                  monitoring = { { source = "protocol", tests = { "fbc" }, every = "2 wk" },
+                                 { id = "tpmt-poor", tests = { "fbc" }, every = "1 wk",
+                                   weeks = 6 } },
+                  counselling = { { id = "c1" } },
+                  dose = { target_mg_per_day = 75, target_mg_per_kg_per_day = 1.07,
+                           band_mg_per_day = { 42, 112 },
+                           titration = { { mg_per_day = 50, week = 0 },
+                                         { mg_per_day = 75, week = 2 } } } }
+      assert.are.same({}, cli_test.compare({
+        decision = "adjust", dose = 75, dose_mg_per_kg = 1.07, band = { 42, 112 },
+        titration = { 50, 75 }, titration_weeks = { 0, 2 },
+        monitoring = { "protocol", "tpmt-poor", { id = "tpmt-poor", every = "1 wk", weeks = 6 } },
+        alerts = { "x", "pgx-one-intermediate" }, alerts_include = { "x" },
+        counselling = { "c1" } }, r))
+      assert.are.same({
+        "expected titration {50, 100} mg/day, got {50, 75}",
+        "expected titration weeks {0, 4}, got {0, 2}",
+        "expected alerts {pgx-one-intermediate}, got {pgx-one-intermediate, x}",
+        "expected monitoring {every = 12 wk, id = tpmt-poor}, not given",
+      }, cli_test.compare({ titration = { 50, 100 }, titration_weeks = { 0, 4 },
+                            alerts = { "pgx-one-intermediate" },
+                            monitoring = { { id = "tpmt-poor", every = "12 wk" } } }, r))
+      assert.are.same({ "expected no titration, got 2 steps" },
+        cli_test.compare({ titration = false }, r))
+    end)
+
+  it("suggests the nearest expectation for a misspelt one", function()
+    local f = os.tmpname()
+    local h = assert(io.open(f, "w"))
+    h:write('return { { name = "t", patient = {}, expect = { titraton = { 50 } } } }\n')
+    h:close()
+    local code, _, err = aza("test", DIR .. "pipe.lua", f)
+    os.remove(f)
+    assert.are.equal(2, code)
+    assert.truthy(err:find("unknown expectation 'titraton'; did you mean 'titration'?", 1, true),
+      err)
   end)
 end)

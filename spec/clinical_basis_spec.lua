@@ -47,7 +47,8 @@ describe("docs/clinical-basis.md", function()
     local ids = gen.shipped_ids(".")
     assert.equal("base", ids[1])
     local committed = read(DOC)
-    for _, id in ipairs { "base", "ibd", "lupus", "myasthenia_gravis", "atopic_dermatitis" } do
+    for _, id in ipairs { "base", "ibd", "lupus", "myasthenia_gravis", "atopic_dermatitis",
+                          "autoimmune_hepatitis", "rheumatoid_arthritis" } do
       assert.truthy(committed:find("\n## `" .. id .. "`", 1, true), "section for " .. id)
     end
   end)

@@ -69,7 +69,7 @@ describe("examples/site (docs/authoring.md)", function()
       .. cli.quote(tmp))
     os.remove(tmp)
     assert.equal(1, status, out)
-    assert.truthy(out:find("expected target 125 mg/day, got 150 mg/day", 1, true), out)
+    assert.truthy(out:find("expected dose 125 mg/day, got 150 mg/day", 1, true), out)
     assert.truthy(out:find("0 passed, 1 failed", 1, true), out)
   end)
 
@@ -122,5 +122,31 @@ describe("examples/site (docs/authoring.md)", function()
       assert.is_true(by["rule neutrophils-low"])
       assert.is_true(by["rule ace-inhibitor-caution"])
     end)
+  end)
+end)
+
+describe("examples/site AIH walk-through (docs/authoring.md)", function()
+  local AIH = cli.LUA .. " bin/aza test examples/site/site_aih.lua examples/site/aih_cases.lua"
+
+  it("passes its scenario table, titration and monitoring included: " .. AIH, function()
+    local out, status = run(AIH)
+    assert.equal(0, status, out)
+    assert.truthy(out:find("\n8 passed, 0 failed\n$"), out)
+  end)
+
+  it("changes one number and adds one rule; aza check and protocols --rules say so", function()
+    local out, status = run(cli.LUA .. " bin/aza check --verbose examples/site/site_aih.lua")
+    assert.equal(0, status, out)
+    assert.truthy(out:find("  override parameters.platelets_min: 50 10*9/L -> 70 10*9/L "
+      .. "(examples/site/site_aih.lua:44)", 1, true), out)
+    assert.truthy(out:find("  added rule local-tgn-escalate (examples/site/site_aih.lua:52)",
+      1, true), out)
+    out, status = run(cli.LUA .. " bin/aza protocols --rules examples/site/site_aih.lua")
+    assert.equal(0, status, out)
+    assert.truthy(out:find("(base 2026.1 → autoimmune_hepatitis 2026.1 → site_aih 2026.1)", 1,
+      true), out)
+    assert.truthy(out:find("  params  platelets_min = \"70 10*9/L\"", 1, true), out)
+    assert.truthy(out:find("  transaminases-high: disabled [./rules/autoimmune_hepatitis.lua",
+      1, true), out)
   end)
 end)

@@ -8,14 +8,10 @@
 -- to `scenario.NONE` (`labs = { wbc = scenario.NONE }`) removes that test.
 --
 -- `scenario.run(id, case)` evaluates `case.patient` with protocol `id` (as_of fixed) and
--- `scenario.check(result, case)` compares it with `case.expect`:
---   decision       the decision word
---   dose           mg/day, or false when no dose is given
---   alerts         the exact set of alert ids (order ignored)
---   need_data      the exact set of need_data names (order ignored)
---   band           { low, high } mg/day of the final dose (optional)
---   titration      list of mg/day steps (optional)
---   monitoring     list of rule ids that must give monitoring items (optional, subset)
+-- `scenario.check(result, case)` compares it with `case.expect`, in the vocabulary of
+-- `aza test` (lua/aza/scenario.lua): decision, dose (mg/day; false = no dose), dose_mg_per_kg,
+-- band, regimen, titration (mg/day steps), titration_weeks, monitoring (rule ids, subset),
+-- counselling, alerts (the exact set), alerts_include, no_alerts, need_data (exact).
 -- A case with `error = { code =, path = }` expects a failure naming that JSON path.
 --
 -- @module spec.support.scenario
@@ -169,45 +165,16 @@ function M.alert_ids(r)
   return sorted(ids)
 end
 
---- Compare a result with a case's expectations (busted asserts).
+--- Compare a result with a case's expectations (busted asserts), with the vocabulary of
+-- `aza test` (`aza.scenario`): every difference in one failure message.
 -- @tparam table r the result
 -- @tparam table case
 function M.check(r, case)
-  local e = case.expect
-  assert.equal(e.decision, r.decision, "decision")
-  if e.dose == false then
-    assert.is_nil(r.dose, "no dose expected")
-  elseif e.dose ~= nil then
-    assert.is_table(r.dose, "a dose expected")
-    assert.equal(e.dose, r.dose.target_mg_per_day, "dose mg/day")
-  end
-  if e.alerts then
-    assert.same(sorted(e.alerts), M.alert_ids(r), "alert ids")
-  end
-  if e.need_data then
-    assert.same(sorted(e.need_data), sorted(r.need_data), "need_data")
-  end
-  if e.band then
-    assert.same(e.band, r.dose.band_mg_per_day, "band mg/day")
-  end
-  if e.titration then
-    local steps = {}
-    for i, s in ipairs(r.dose.titration or {}) do
-      steps[i] = s.mg_per_day
-    end
-    assert.same(e.titration, steps, "titration mg/day")
-  end
-  if e.monitoring then
-    local have = {}
-    for _, m in ipairs(r.monitoring or {}) do
-      if m.id then
-        have[m.id] = true
-      end
-    end
-    for _, id in ipairs(e.monitoring) do
-      assert.is_true(have[id] == true, "monitoring from rule " .. id)
-    end
-  end
+  local expectations = require "aza.scenario"
+  local bad = expectations.unknown_key(case.expect)
+  assert.is_nil(bad, "unknown expectation '" .. tostring(bad) .. "'")
+  local diffs = expectations.compare(case.expect, r)
+  assert.are.same({}, diffs, table.concat(diffs, "; "))
 end
 
 --- Run a case table as `it` blocks (call inside `describe`).

@@ -9,30 +9,21 @@
 -- ```lua
 -- return {
 --   { name = "normal TPMT, 70 kg", patient = "patients/p70.json", as_of = "2026-11-21",
---     expect = { decision = "proceed", target_mg_per_day = 150,
---                alerts = { "nudt15-untested" }, no_alerts = { "allopurinol" } } },
+--     expect = { decision = "proceed", dose = 150, titration = { 50, 100, 150 },
+--                monitoring = { "protocol" }, alerts = {} } },
 --   { name = "no weight", patient = { as_of = "2026-11-21" },
---     expect = { decision = "need_data", target_mg_per_day = false,
---                need_data = { "weight" } } },
+--     expect = { decision = "need_data", dose = false, need_data = { "weight" } } },
 -- }
 -- ```
 --
 -- `patient` is a table (the patient record) or a JSON file path, relative
 -- to the cases file (or to the working directory). `as_of` replaces the
--- record's. The expectations, each optional:
---
--- | key | passes when |
--- |---|---|
--- | `decision` | the decision is this word |
--- | `target_mg_per_day` | the dose is this many mg/day; `false`: there is no dose |
--- | `target_mg_per_kg_per_day` | the dose per kg (2 decimals) is this |
--- | `band_mg_per_day` | the band is `{low, high}`; `false`: no band |
--- | `regimen` | the regimen text is this (`"3 × 50 mg once daily"`) |
--- | `alerts` | every listed alert id is present |
--- | `no_alerts` | none of the listed alert ids is present |
--- | `need_data` | need_data holds exactly these names (any order) |
--- | `counselling` | every listed counselling rule id is present |
--- | `input_error` | the patient is bad input: `true`, or the JSON path named |
+-- record's. The expectations, each optional, are those of `aza.scenario` (the same words
+-- the project's own specs use): `decision`, `dose`, `dose_mg_per_kg`, `band`, `regimen`,
+-- `titration`, `titration_weeks`, `monitoring`, `counselling`, `alerts` (exactly these),
+-- `alerts_include`, `no_alerts`, `need_data`, `input_error`; `target_mg_per_day`,
+-- `target_mg_per_kg_per_day` and `band_mg_per_day` are read as `dose`, `dose_mg_per_kg`
+-- and `band`.
 --
 -- Each case prints `ok NAME` or `FAIL NAME: …` with every difference
 -- (`expected decision withhold, got proceed`), then a summary
@@ -43,12 +34,11 @@
 -- @module aza.cli.test
 
 local protocol = require "aza.protocol"
+local scenario = require "aza.scenario"
 
-local text_num = require("aza.render.text").num
 local util = require "aza.util"
 
-local ipairs, math, pairs, string, table, tostring, type =
-  ipairs, math, pairs, string, table, tostring, type
+local ipairs, string, table, tostring, type = ipairs, string, table, tostring, type
 local dirname, exists = util.dirname, util.exists
 
 local M = {}
@@ -59,12 +49,8 @@ M.summary = "run scenario tables against a protocol (aza test PROTOCOL CASES.lua
 --- Usage text.
 M.usage = "usage: aza test [--path DIR]... PROTOCOL CASES.lua...\n"
 
---- Expectation keys a case may use.
-M.EXPECT_KEYS = { "decision", "target_mg_per_day", "target_mg_per_kg_per_day",
-                  "band_mg_per_day", "regimen", "alerts", "no_alerts", "need_data",
-                  "counselling", "input_error" }
-
-local EXPECT = util.set_of(M.EXPECT_KEYS)
+--- Expectation keys a case may use (`aza.scenario`: the same vocabulary as the specs').
+M.EXPECT_KEYS = scenario.KEYS
 
 -- {=== loading the cases ===
 
@@ -87,11 +73,12 @@ local function check_case(c, i, file)
   if type(c.expect) ~= "table" then
     return where .. ": needs expect = { decision = …, … }"
   end
-  for k in pairs(c.expect) do
-    if not EXPECT[k] then
-      return where .. ": unknown expectation '" .. tostring(k) .. "' (known: "
-        .. table.concat(M.EXPECT_KEYS, ", ") .. ")"
-    end
+  local bad = scenario.unknown_key(c.expect)
+  if bad then
+    return where .. ": unknown expectation '" .. bad .. "'"
+      .. (require("aza.protocol.source").suggest(bad, M.EXPECT_KEYS) and ("; did you mean '"
+        .. require("aza.protocol.source").suggest(bad, M.EXPECT_KEYS) .. "'?") or "")
+      .. " (known: " .. table.concat(M.EXPECT_KEYS, ", ") .. ")"
   end
   return nil
 end
@@ -127,157 +114,8 @@ end
 
 -- {=== comparing ===
 
-local function show(v)
-  if type(v) == "table" then
-    local parts = {}
-    for i, x in ipairs(v) do
-      parts[i] = show(x)
-    end
-    return "{" .. table.concat(parts, ", ") .. "}"
-  elseif type(v) == "number" then
-    return text_num(v)
-  end
-  return tostring(v)
-end
-
-local function close(a, b)
-  return type(a) == "number" and type(b) == "number" and math.abs(a - b) <= 1e-9
-end
-
-local function ids_of(list, key)
-  local set = {}
-  for _, x in ipairs(list or {}) do
-    set[x[key]] = true
-  end
-  return set
-end
-
-local function set_equal(a, b)
-  local sa, sb = {}, {}
-  for _, x in ipairs(a or {}) do
-    sa[x] = true
-  end
-  for _, x in ipairs(b or {}) do
-    sb[x] = true
-    if not sa[x] then
-      return false
-    end
-  end
-  for x in pairs(sa) do
-    if not sb[x] then
-      return false
-    end
-  end
-  return true
-end
-
-local function target_diffs(e, d, diffs)
-  local want = e.target_mg_per_day
-  if want == false and d then
-    diffs[#diffs + 1] = "expected no dose, got " .. show(d.target_mg_per_day) .. " mg/day"
-  elseif want ~= nil and want ~= false then
-    local got = d and d.target_mg_per_day
-    if not close(got, want) then
-      diffs[#diffs + 1] = "expected target " .. show(want) .. " mg/day, got "
-        .. (got and (show(got) .. " mg/day") or "no dose")
-    end
-  end
-  if e.target_mg_per_kg_per_day ~= nil then
-    local got = d and d.target_mg_per_kg_per_day
-    if not close(got, e.target_mg_per_kg_per_day) then
-      diffs[#diffs + 1] = "expected " .. show(e.target_mg_per_kg_per_day) .. " mg/kg/day, got "
-        .. (got and show(got) or "no dose")
-    end
-  end
-end
-
-local function band_diffs(e, d, diffs)
-  local want = e.band_mg_per_day
-  if want == nil then
-    return
-  end
-  local got = d and d.band_mg_per_day
-  local same
-  if want == false then
-    same = got == nil
-  else
-    same = type(want) == "table" and got ~= nil and close(got[1], want[1])
-      and close(got[2], want[2])
-  end
-  if not same then
-    diffs[#diffs + 1] = "expected band " .. (want and show(want) or "none") .. ", got "
-      .. (got and show(got) or "none")
-  end
-end
-
-local function dose_diffs(e, r, diffs)
-  local d = r.dose
-  target_diffs(e, d, diffs)
-  band_diffs(e, d, diffs)
-  if e.regimen ~= nil then
-    local got = d and d.regimen and d.regimen.text
-    if got ~= e.regimen then
-      diffs[#diffs + 1] = "expected regimen '" .. tostring(e.regimen) .. "', got "
-        .. (got and ("'" .. got .. "'") or "none")
-    end
-  end
-end
-
-local function list_diffs(e, r, diffs)
-  local alerts = ids_of(r.alerts, "id")
-  for _, id in ipairs(e.alerts or {}) do
-    if not alerts[id] then
-      diffs[#diffs + 1] = "expected alert " .. id .. ", not raised"
-    end
-  end
-  for _, id in ipairs(e.no_alerts or {}) do
-    if alerts[id] then
-      diffs[#diffs + 1] = "expected no alert " .. id .. ", raised"
-    end
-  end
-  if e.need_data ~= nil and not set_equal(e.need_data, r.need_data) then
-    diffs[#diffs + 1] = "expected need_data " .. show(e.need_data) .. ", got "
-      .. show(r.need_data or {})
-  end
-  local counsel = ids_of(r.counselling, "id")
-  for _, id in ipairs(e.counselling or {}) do
-    if not counsel[id] then
-      diffs[#diffs + 1] = "expected counselling " .. id .. ", not given"
-    end
-  end
-end
-
---- The differences between a case's expectations and a result.
--- @tparam table e the expectations
--- @tparam table|nil r the result (nil for bad input)
--- @tparam[opt] string err_msg the input error message (when r is nil)
--- @tparam[opt] string err_path the JSON path of the input error
--- @treturn {string,...} the differences (empty: the case passes)
-function M.compare(e, r, err_msg, err_path)
-  local diffs = {}
-  if not r then
-    local want = e.input_error
-    if not want then
-      diffs[1] = "bad input: " .. tostring(err_msg)
-    elseif want ~= true and want ~= err_path then
-      diffs[1] = "expected an input error at " .. tostring(want) .. ", got one at "
-        .. tostring(err_path) .. " (" .. tostring(err_msg) .. ")"
-    end
-    return diffs
-  end
-  if e.input_error then
-    diffs[#diffs + 1] = "expected an input error"
-      .. (e.input_error ~= true and (" at " .. tostring(e.input_error)) or "") .. ", got decision "
-      .. tostring(r.decision)
-  end
-  if e.decision ~= nil and r.decision ~= e.decision then
-    diffs[#diffs + 1] = "expected decision " .. tostring(e.decision) .. ", got "
-      .. tostring(r.decision)
-  end
-  dose_diffs(e, r, diffs)
-  list_diffs(e, r, diffs)
-  return diffs
-end
+--- The differences between a case's expectations and a result (`aza.scenario.compare`).
+M.compare = scenario.compare
 
 -- }===
 

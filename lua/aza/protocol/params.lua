@@ -63,6 +63,13 @@ local TITRATION_KEYS = { start_mg_per_day = true, step_mg_per_day = true, every_
 local REGIMEN_KEYS = { split_above_mg_per_day = true, allow_alternate = true,
                        twice_daily = true }
 
+--- The keys the checks know, per table (`dose`, `titration`, `regimen`) and at the top of
+-- `parameters` (`top`); docs/authoring.md lists each (spec/docs_authoring_spec.lua).
+M.KEYS = { dose = DOSE_KEYS, titration = TITRATION_KEYS, regimen = REGIMEN_KEYS,
+           top = { dose = true, titration = true, formulary = true, regimen = true,
+                   profile = true, tpmt_method = true, tpmt_unknown = true,
+                   indication = true } }
+
 local function sorted_names(set)
   local list = {}
   for k in pairs(set) do

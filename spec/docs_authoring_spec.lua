@@ -52,3 +52,19 @@ describe("docs/authoring.md", function()
     end
   end)
 end)
+
+describe("the user documentation", function()
+  it("points at no file a user does not have (design.md, clinical-reference.md)", function()
+    -- docs/clinical-basis.md is generated from the protocols' own citation texts; the
+    -- hand-written pages and the README must stand on their own
+    for _, path in ipairs { "README.md", "docs/authoring.md", "docs/dose-maths.md",
+                            "docs/patient-input.md", "docs/performance.md", "docs/units.md",
+                            "docs/hosts.md", "docs/security.md", "examples/site/README.md" } do
+      local text = read(path)
+      for _, needle in ipairs { "design §", "design.md", "clinical-reference.md",
+                                "clinical reference §" } do
+        assert.falsy(text:find(needle, 1, true), path .. " mentions " .. needle)
+      end
+    end
+  end)
+end)

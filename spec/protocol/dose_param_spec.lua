@@ -166,4 +166,25 @@ describe("parameters.dose", function()
       assert.truthy(msg:find("set_dose: raise must be true", 1, true), msg)
     end)
   end)
+
+  it("a set_dose without a band that rounds down says so in the warnings", function()
+    -- 1 mg/kg/day x 70 kg = 70 mg/day: not deliverable with 25 mg steps -> 50 (-28.57 %)
+    local path = dir .. "/sd.lua"
+    local f = assert(io.open(path, "wb"))
+    f:write('return protocol "sd" { extends = "base", version = "1", references = { l = "L" },\n'
+      .. '  rules = { rule "r" { when = "true", action = set_dose { mg_per_kg_per_day = 1 }, '
+      .. 'cite = "l" } } }\n')
+    f:close()
+    local r = run(path, {})
+    S.check(r, { expect = { decision = "adjust", dose = 50 } })
+    local w
+    for _, x in ipairs(r.warnings) do
+      if x.path == "rule r" then
+        w = x.message
+      end
+    end
+    assert.equal("set_dose: 1 mg/kg/day × 70 kg = 70 mg/day is not deliverable with the "
+      .. "formulary: rounded down to 50 mg/day (-28.57 %); give the rule a band (band = { low, "
+      .. "high } in mg/kg/day) to get the nearest deliverable dose inside it", w)
+  end)
 end)

@@ -177,6 +177,23 @@ local function set_dose_plan(a, w, formulary)
   return plan, num(a.mg_per_day) .. " mg/day; down → " .. num(r.mg) .. " mg/day"
 end
 
+-- a set dose without a band that the formulary cannot give is rounded down: say so, with
+-- the size of the cut (1 mg/kg/day x 70 kg = 70 -> 50 mg/day, -28.6 %), never silently
+local function rounded_down_warning(out, m, plan, w)
+  local wanted = m.mg_per_kg_per_day and m.band == nil and m.mg_per_kg_per_day * w
+    or m.mg_per_day
+  if not wanted or wanted - plan.target_mg_per_day <= 1e-6 then
+    return
+  end
+  local cut = (plan.target_mg_per_day - wanted) / wanted * 100
+  out:warn("rule " .. m.rule, "set_dose: " .. (m.mg_per_kg_per_day and (num(m.mg_per_kg_per_day)
+    .. " mg/kg/day × " .. num(w) .. " kg = ") or "") .. num(wanted) .. " mg/day is not "
+    .. "deliverable with the formulary: rounded down to " .. num(plan.target_mg_per_day)
+    .. " mg/day (" .. num(round2(cut)) .. " %)" .. (m.mg_per_kg_per_day and "; give the "
+      .. "rule a band (band = { low, high } in mg/kg/day) to get the nearest deliverable dose "
+      .. "inside it" or ""))
+end
+
 -- several set_dose: each worked out, the lowest chosen; the others are traced
 -- as not applied. Returns the plan, the action and its detail (the caller
 -- traces the chosen one), or nil, the action, message, code.
@@ -193,6 +210,7 @@ local function choose_set_dose(out, list, w, formulary)
       best, best_m, best_detail = plan, m, detail
     end
   end
+  rounded_down_warning(out, best_m, best, w)
   for _, t in ipairs(tried) do
     if t.m ~= best_m then
       out:step { what = "set_dose", why = t.m.rule, cite = t.m.cite, applied = false,

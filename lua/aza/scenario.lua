@@ -121,6 +121,9 @@ local function set_equal(a, b)
   return true
 end
 
+--- A sorted copy of a list of strings.
+-- @tparam {string,...} list
+-- @treturn {string,...}
 local function sorted(list)
   local out = {}
   for i, v in ipairs(list or {}) do
@@ -129,6 +132,7 @@ local function sorted(list)
   table.sort(out)
   return out
 end
+M.sorted = sorted
 
 -- {=== the dose ===
 

@@ -145,15 +145,6 @@ function M.run(id, case)
   return M.protocol(id):evaluate(case.patient, { as_of = case.as_of or M.AS_OF })
 end
 
-local function sorted(list)
-  local out = {}
-  for i, v in ipairs(list or {}) do
-    out[i] = v
-  end
-  table.sort(out)
-  return out
-end
-
 --- The sorted alert ids of a result.
 -- @tparam table r
 -- @treturn {string,...}
@@ -162,7 +153,7 @@ function M.alert_ids(r)
   for i, a in ipairs(r.alerts or {}) do
     ids[i] = a.id
   end
-  return sorted(ids)
+  return require("aza.scenario").sorted(ids)
 end
 
 --- Compare a result with a case's expectations (busted asserts), with the vocabulary of

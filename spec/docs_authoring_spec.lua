@@ -46,7 +46,9 @@ describe("docs/authoring.md", function()
   it("names every fact of the catalogue that is not a lab sub-fact", function()
     for _, e in ipairs(require("aza.protocol.facts").list) do
       local name = e.name
-      if not name:find("%.date$") and not name:find("%.uln$") and not name:find("%.lln$") then
+      -- (facts a protocol declared, when a spec loaded one first, are not the catalogue's)
+      if not e.site and not name:find("%.date$") and not name:find("%.uln$")
+          and not name:find("%.lln$") then
         assert.truthy(DOC:find(name, 1, true), "fact " .. name .. " is not documented")
       end
     end

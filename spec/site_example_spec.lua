@@ -131,15 +131,15 @@ describe("examples/site AIH walk-through (docs/authoring.md)", function()
   it("passes its scenario table, titration and monitoring included: " .. AIH, function()
     local out, status = run(AIH)
     assert.equal(0, status, out)
-    assert.truthy(out:find("\n8 passed, 0 failed\n$"), out)
+    assert.truthy(out:find("\n10 passed, 0 failed\n$"), out)
   end)
 
   it("changes one number and adds one rule; aza check and protocols --rules say so", function()
     local out, status = run(cli.LUA .. " bin/aza check --verbose examples/site/site_aih.lua")
     assert.equal(0, status, out)
     assert.truthy(out:find("  override parameters.platelets_min: 50 10*9/L -> 70 10*9/L "
-      .. "(examples/site/site_aih.lua:44)", 1, true), out)
-    assert.truthy(out:find("  added rule local-tgn-escalate (examples/site/site_aih.lua:52)",
+      .. "(examples/site/site_aih.lua:50)", 1, true), out)
+    assert.truthy(out:find("  added rule local-tgn-escalate (examples/site/site_aih.lua:65)",
       1, true), out)
     out, status = run(cli.LUA .. " bin/aza protocols --rules examples/site/site_aih.lua")
     assert.equal(0, status, out)

@@ -16,7 +16,7 @@ local AS_OF = "2026-11-21"
 local LAB_DATE = "2026-11-14" -- one week before AS_OF: a valid baseline (<= 28 days)
 
 -- a baseline panel of an AIH patient: raised transaminases (the disease), o.plt, o.bili,
--- o.tgn (6-TGN, pmol/8x10^8 RBC)
+-- o.tgn (6-TGN, pmol/8x10^8 RBC), o.igg (IgG g/L, upper limit 16; given by its LOINC code)
 local function labs(o)
   local list = {
     { test = "wbc", value = 5.1, unit = "10*9/L", date = LAB_DATE },
@@ -35,6 +35,10 @@ local function labs(o)
     list[#list + 1] = { test = "tgn6", value = o.tgn, unit = "pmol/{8x10^8_RBC}",
                         date = LAB_DATE }
   end
+  if o.igg then
+    list[#list + 1] = { loinc = "2465-3", value = o.igg, unit = "g/L", uln = 16,
+                        date = LAB_DATE }
+  end
   return list
 end
 
@@ -45,7 +49,7 @@ local function patient(o)
     conditions = { "autoimmune_hepatitis" },
     labs = labs(o),
     medications = { { name = "prednisolone", status = "active", dose = "30 mg/d",
-                      started = "2026-11-02" } },
+                      started = o.pred_started or "2026-11-02" } },
     azathioprine = o.aza or { status = "naive" },
   }
 end
@@ -108,4 +112,19 @@ return {
     patient = patient { id = "aih-8", tgn = 180, aza = active("150 mg/d", "2026-07-01") },
     as_of = AS_OF,
     expect = { decision = "adjust", dose = 125, alerts = { "local-tgn-escalate" } } },
+
+  { name = "prednisolone started 7 days ago: wait until 2 weeks (site fact prednisolone.started)",
+    -- 2026-11-14 to 2026-11-21 = 1 week < 2 weeks: local-steroid-first-two-weeks withholds
+    patient = patient { id = "aih-9", pred_started = "2026-11-14" }, as_of = AS_OF,
+    expect = { decision = "withhold", dose = 75,
+               alerts = { "local-steroid-first-two-weeks", "aih-steroid-first" },
+               need_data = {} } },
+
+  { name = "on 75 mg/day for 20 weeks, IgG 21 g/L (upper limit 16): not in remission",
+    -- the site fact igg, given by LOINC 2465-3: 21 > 16 after 12 weeks -> info alert
+    patient = patient { id = "aih-10", igg = 21, tgn = 300,
+                        aza = active("75 mg/d", "2026-07-01") },
+    as_of = AS_OF,
+    expect = { decision = "proceed", dose = 75, alerts = { "local-igg-not-normal" },
+               need_data = {} } },
 }

@@ -157,6 +157,8 @@ local function new_cx(opts)
     opts = opts,
     -- data tables a protocol gives in place of rules/data ones (nil: the shipped table)
     tables = opts.tables or {},
+    -- the facts the protocol declares (name -> true): the only declared ones read
+    site = opts.site or {},
     errors = {},
     warnings = {},
     notes = {},

@@ -45,6 +45,13 @@ end
 
 -- resolve the test of a lab entry; returns the test name, the LOINC code (or nil), or
 -- nil plus a flag telling whether an error was recorded (false = ignored)
+-- a lab test of the catalogue this patient's protocol reads (a declared one only when the
+-- protocol declares it)
+local function readable(cx, test)
+  local f = catalogue.by_name[test]
+  return f ~= nil and f.series and not (f.site and not cx.site[test])
+end
+
 local function lab_test(cx, path, lab)
   local test, code
   local t, l = lab.test, lab.loinc
@@ -81,8 +88,7 @@ local function lab_test(cx, path, lab)
   if test == nil then
     return nil, cx:fail(path .. ".test", "missing test (a test name or a LOINC code)") or true
   end
-  local f = catalogue.by_name[test]
-  if f == nil or not f.series then
+  if not readable(cx, test) then
     cx:warn(path .. ".test", format("unknown lab test '%s' ignored", t))
     return nil, false
   end

@@ -345,27 +345,52 @@ local function read_medication(cx, i, m)
   return m.status, m.name, keys, started
 end
 
--- The start of the active medicines of the class allopurinol.started is about (its entry
--- in the fact catalogue names the class): the latest start; unknown when one of them has
--- no start date.
-local function class_start()
-  local class = require("aza.protocol.facts").by_name["allopurinol.started"].class
-  local latest, undated = nil, false
+-- The start dates facts of the catalogue name a class for (allopurinol.started, and the
+-- medication facts a protocol declares): per fact, the latest start of the active medicines
+-- with that key; unknown when one of them has no start date.
+local SHIPPED_STARTS = {}
+for _, e in ipairs(require("aza.protocol.facts").list) do
+  if e.class and not e.site then
+    SHIPPED_STARTS[#SHIPPED_STARTS + 1] = e
+  end
+end
+
+local function class_starts(cx)
+  local facts = {}
+  for i, e in ipairs(SHIPPED_STARTS) do
+    facts[i] = e
+  end
+  for name in next, cx.site do
+    local e = require("aza.protocol.facts").by_name[name]
+    if e and e.class then
+      facts[#facts + 1] = e
+    end
+  end
+  local latest, undated = {}, {}
   local t = {}
   function t.add(keys, started)
-    for k = 1, #keys do
-      if keys[k] == class then
-        if started then
-          latest = (latest == nil or started.n > latest.n) and started or latest
-        else
-          undated = true
+    for _, e in ipairs(facts) do
+      for k = 1, #keys do
+        if keys[k] == e.class then
+          if started then
+            local l = latest[e.name]
+            latest[e.name] = (l == nil or started.n > l.n) and started or l
+          else
+            undated[e.name] = true
+          end
+          break
         end
-        return
       end
     end
   end
-  function t.latest()
-    return not undated and latest or nil
+  function t.publish()
+    for _, e in ipairs(facts) do
+      local d = not undated[e.name] and latest[e.name] or nil
+      if d then
+        cx:set_date(e.name, d)
+        cx.given[e.name] = d.iso
+      end
+    end
   end
   return t
 end
@@ -381,7 +406,7 @@ local function read_medications(cx, p)
   local sets = { active = {}, planned = {} }
   local seen = { active = {}, planned = {} }
   local texts = { active = {}, planned = {} }
-  local start = class_start()
+  local start = class_starts(cx)
   for i, m in ipairs(meds) do
     local status, name, keys, started = read_medication(cx, i, m)
     if status == "active" then
@@ -398,11 +423,7 @@ local function read_medications(cx, p)
       texts[status][#texts[status] + 1] = name
     end
   end
-  local latest = start.latest()
-  if latest then
-    cx:set_date("allopurinol.started", latest)
-    cx.given["allopurinol.started"] = latest.iso
-  end
+  start.publish()
   for _, s in ipairs({ "active", "planned" }) do
     cx:set("medications." .. s, sets[s])
     if #texts[s] > 0 then

@@ -81,6 +81,7 @@ M.FIELDS = {
   "id", "as_of", "birth_date", "sex", "weight", "height", "ancestry", "pregnant",
   "breastfeeding", "genotype", "phenotype", "tpmt_activity", "transfusion_date", "labs",
   "symptoms", "medications", "conditions", "allergies", "vaccines_planned", "azathioprine",
+  "facts",
 }
 
 local TOP = set_of(M.FIELDS)
@@ -270,6 +271,70 @@ end
 -- }===
 -- {=== entry points ===
 
+-- `facts`: the values of facts the protocol declares (docs/authoring.md, "Facts a protocol
+-- declares"): a boolean, a word (one of its words, when it lists them) or a quantity in a
+-- unit of the declared one's dimension (a bare number for unit "1"). A name the protocol does
+-- not declare is ignored with a warning.
+local function declared_value(cx, path, e, v)
+  if e.type == "boolean" then
+    if type(v) ~= "boolean" then
+      return cx:fail(path, format("%s is not true or false", show(v)))
+    end
+    cx:set(e.name, v)
+  elseif e.type == "string" then
+    if type(v) ~= "string" then
+      return cx:fail(path, format("%s is not a word", show(v)))
+    end
+    local w = v:lower():match("^%s*(.-)%s*$")
+    local ok = e.words == nil
+    for _, x in ipairs(e.words or {}) do
+      ok = ok or x == w
+    end
+    if not ok then
+      return cx:fail(path, format("%s is not one of %s", show(v), table.concat(e.words, ", ")))
+    end
+    cx:set(e.name, w)
+  else
+    local value, text
+    if type(v) == "number" and e.unit == "1" then
+      value, text = v, num(v)
+    else
+      value, text = cx:quantity_in(path, v, e.unit, "a quantity in " .. e.unit)
+    end
+    if value == nil then
+      return nil
+    end
+    cx:set(e.name, value, e.unit)
+    cx.given[e.name] = text
+    return
+  end
+  cx.given[e.name] = tostring(v)
+end
+
+local function read_declared(cx, p)
+  local t = p.facts
+  if t == nil or is_null(t) then
+    return
+  elseif type(t) ~= "table" or (#t > 0) then
+    return cx:fail("facts", format("%s is not an object of declared facts", show(t)))
+  end
+  local names = {}
+  for k in next, t do
+    names[#names + 1] = tostring(k)
+  end
+  table.sort(names)
+  for _, k in ipairs(names) do
+    local e, v, path = catalogue.by_name[k], t[k], "facts." .. k
+    if not (e and e.site and not e.lab and cx.site[k]) then
+      cx:warn(path, format("'%s' is not a fact this protocol declares: ignored", k))
+    elseif is_null(v) then
+      cx.given[k] = "null"
+    else
+      declared_value(cx, path, e, v)
+    end
+  end
+end
+
 local function result_of(cx, p)
   return {
     id = type(p.id) == "string" and p.id or (type(p.id) == "number" and num(p.id)) or nil,
@@ -358,6 +423,7 @@ function M.normalise(p, opts)
   read_labs(cx, p)
   read_medications(cx, p)
   read_azathioprine(cx, p)
+  read_declared(cx, p)
   if #cx.errors > 0 then
     local first = cx.errors[1]
     return nil, first.message, "E_INPUT", first.path, cx.errors

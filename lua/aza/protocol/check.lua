@@ -557,6 +557,37 @@ end
 -- @tparam[opt] table opts `units` (default `aza.units`)
 -- @tparam[opt] table errors a list to append to
 -- @treturn {table,...} the errors `{file, line, message}` (empty when fine)
+-- the facts the protocol's extends chain declares (`facts = { … }`): each checked and added
+-- to the catalogue (aza.protocol.facts.declare); returns the set of names it may read
+local function declare_facts(p, st, add)
+  local site = {}
+  local catalogue = require "aza.protocol.facts"
+  if type(p.facts) ~= "table" then
+    return site
+  end
+  for i, item in ipairs(p.facts) do
+    local d = item.decl
+    local problem = catalogue.declaration_problem(d)
+    if not problem and d.unit ~= nil then
+      local info, msg = st.units.parse(d.unit)
+      problem = not info and ("unit: " .. tostring(msg)) or nil
+    end
+    local names
+    if not problem then
+      names, problem = catalogue.declare(d)
+    end
+    if problem then
+      add(item.file, item.line, "facts[" .. i .. "]: " .. problem)
+    else
+      for _, n in ipairs(names) do
+        site[n] = true
+      end
+    end
+  end
+  p.site_facts = site
+  return site
+end
+
 function M.check(p, opts, errors)
   opts = opts or {}
   errors = errors or {}
@@ -580,6 +611,7 @@ function M.check(p, opts, errors)
 
   check_head(p, add, locate)
   check_all_bands(p, add, locate)
+  st.site = declare_facts(p, st, add)
   -- rules
   local seen = {}
   for _, r in ipairs(p.rules or {}) do

@@ -48,7 +48,8 @@ local M = {}
 
 --- Fields a protocol may have.
 M.PROTOCOL_FIELDS = { "id", "title", "version", "description", "extends", "references",
-                      "parameters", "data", "required", "rules", "replace", "disable" }
+                      "parameters", "data", "required", "rules", "replace", "disable",
+                      "facts" }
 --- Fields a rule may have.
 M.RULE_FIELDS = { "when", "action", "cite", "message", "require", "phase",
                   "when_parameter" }

@@ -32,7 +32,7 @@
 -- local facts = require "aza.protocol.facts"
 -- print(facts.by_name["wbc"].unit, facts.by_name["wbc"].slot)  --> 10*9/L  1
 
-local ipairs = ipairs
+local ipairs, next, string, table, tostring, type = ipairs, next, string, table, tostring, type
 
 local M = {}
 
@@ -220,5 +220,185 @@ M.functions = {
 function M.get(name)
   return M.by_name[name]
 end
+
+--- The names of the catalogue, in slot order (shipped facts, then declared ones).
+M.names = {}
+for i, entry in ipairs(M.list) do
+  M.names[i] = entry.name
+end
+
+-- {=== facts a protocol declares ===
+--
+-- A protocol's `facts = { … }` adds entries to the catalogue, marked `site` with the
+-- declaration's text: a lab test (`lab = true`, with its `.date`, `.uln` and `.lln`, read from
+-- `labs[]` by name or by its LOINC codes), the start date of a medication being taken
+-- (`medication = "prednisolone"`: a name, substance id or class of the medication table;
+-- the latest start, unknown when not taken or when one entry has no start date), or a fact
+-- read from the patient record's `facts` object (`boolean`, `string` with `words`,
+-- `quantity` with `unit`). The catalogue is one
+-- table for the process: a name is declared once, the same way by every protocol that
+-- declares it; a protocol sees only the declared facts of its own extends chain (the checker
+-- and the patient reader are given that set).
+
+local NAME = "^[a-z][a-z0-9_]*$"
+local TYPES = { boolean = true, string = true, quantity = true }
+local DECL_KEYS = { name = true, lab = true, type = true, unit = true, words = true,
+                    loinc = true, description = true, plausible = true, medication = true }
+
+local function valid_name(name)
+  if type(name) ~= "string" or #name > 64 then
+    return false
+  end
+  for part in string.gmatch(name .. ".", "([^.]*)%.") do
+    if not string.find(part, NAME) then
+      return false
+    end
+  end
+  return true
+end
+
+-- a canonical text of a declaration, to compare two of the same name
+local function signature(d)
+  local parts = { tostring(d.lab and "lab" or d.medication and ("medication " .. d.medication)
+    or d.type), tostring(d.unit) }
+  for _, key in ipairs { "words", "loinc" } do
+    local list = {}
+    for i, w in ipairs(d[key] or {}) do
+      list[i] = tostring(w)
+    end
+    table.sort(list)
+    parts[#parts + 1] = table.concat(list, ",")
+  end
+  return table.concat(parts, "|")
+end
+
+local function declared_entries(d)
+  local desc = d.description or d.name
+  if d.lab then
+    return {
+      { name = d.name, type = "quantity", unit = d.unit, series = true, lab = d.name,
+        from = "labs[test=" .. d.name .. "].value", description = desc,
+        plausible = d.plausible, loinc = d.loinc },
+      { name = d.name .. ".date", type = "date", lab = d.name,
+        from = "labs[test=" .. d.name .. "].date", description = "date of the " .. desc
+          .. " result" },
+      { name = d.name .. ".uln", type = "quantity", unit = d.unit, lab = d.name,
+        from = "labs[test=" .. d.name .. "].uln",
+        description = "upper limit of normal of the " .. desc },
+      { name = d.name .. ".lln", type = "quantity", unit = d.unit, lab = d.name,
+        from = "labs[test=" .. d.name .. "].lln",
+        description = "lower limit of normal of the " .. desc },
+    }
+  end
+  if d.medication then
+    return { { name = d.name, type = "date", class = d.medication,
+               from = "medications[status=active].started of " .. d.medication,
+               description = desc } }
+  end
+  return { { name = d.name, type = d.type, unit = d.unit, words = d.words,
+             from = "facts." .. d.name, description = desc } }
+end
+
+local function name_problem(d)
+  if not valid_name(d.name) then
+    return "name " .. tostring(d.name) .. " must be lower-case words joined by '.' "
+      .. "(igg, aih.acute_severe)"
+  end
+  local head = string.match(d.name, "^([^.]+)")
+  if head == "params" or head == "dose" or M.functions[d.name] then
+    return "'" .. d.name .. "' is reserved"
+  end
+  local shipped = M.by_name[d.name]
+  if shipped and not shipped.site then
+    return "'" .. d.name .. "' is a shipped fact"
+  end
+  return nil
+end
+
+local function kind_problem(d)
+  if d.medication ~= nil then
+    if type(d.medication) ~= "string" or not string.find(d.medication, "^[a-z][a-z0-9_]*$") then
+      return "medication must be a medication or class id (\"prednisolone\")"
+    elseif d.lab or d.type ~= nil or d.unit ~= nil or d.words ~= nil then
+      return "a medication fact is the date the medication was started: no lab, type, unit "
+        .. "or words"
+    end
+    return nil
+  elseif d.lab then
+    if d.type ~= nil and d.type ~= "quantity" then
+      return "a lab fact is a quantity"
+    elseif type(d.unit) ~= "string" then
+      return "a lab fact needs unit = \"g/L\" (its reference unit, UCUM)"
+    end
+  elseif not TYPES[d.type] then
+    return "type must be \"boolean\", \"string\" or \"quantity\" (or lab = true, or "
+      .. "medication = \"id\")"
+  elseif d.type == "quantity" and type(d.unit) ~= "string" then
+    return "a quantity fact needs unit = \"…\" (UCUM; \"1\" for a plain number)"
+  elseif d.type ~= "quantity" and d.unit ~= nil then
+    return "unit goes with a quantity"
+  end
+  return nil
+end
+
+local function extras_problem(d)
+  if d.words ~= nil and (d.type ~= "string" or type(d.words) ~= "table" or #d.words == 0) then
+    return "words = { … } goes with type = \"string\", a list of words"
+  end
+  if d.loinc ~= nil and (not d.lab or type(d.loinc) ~= "table") then
+    return "loinc = { \"2465-3\" } goes with lab = true"
+  end
+  local pl = d.plausible
+  if pl ~= nil and not (d.lab and type(pl) == "table" and type(pl[1]) == "number"
+      and type(pl[2]) == "number" and pl[1] < pl[2]) then
+    return "plausible = { low, high } goes with lab = true, in the fact's unit"
+  end
+  return nil
+end
+
+--- The problem of a declaration, or nil (shape only; units are checked by the caller).
+-- @tparam table d `{name, lab | type, unit, words, loinc, description, plausible}`
+-- @treturn string|nil
+function M.declaration_problem(d)
+  if type(d) ~= "table" then
+    return "a fact declaration is a table { name = \"igg\", lab = true, unit = \"g/L\" }"
+  end
+  for k in next, d do
+    if not DECL_KEYS[k] then
+      return "unknown key '" .. tostring(k) .. "' (keys: name, lab, type, unit, words, loinc, "
+        .. "description, plausible, medication)"
+    end
+  end
+  return name_problem(d) or kind_problem(d) or extras_problem(d)
+end
+
+--- Declare a fact (see above): its catalogue entries, added once for the process.
+-- @tparam table d a declaration without problems (`declaration_problem`)
+-- @treturn {string,...} the names it adds (the fact, and a lab's sub-facts)
+-- @return[2] nil, message (declared differently before)
+function M.declare(d)
+  local sig = signature(d)
+  local old = M.by_name[d.name]
+  if old then
+    if old.signature ~= sig then
+      return nil, "'" .. d.name .. "' is declared differently by another protocol loaded in "
+        .. "this process (" .. old.signature .. " vs " .. sig .. ")"
+    end
+  else
+    for _, entry in ipairs(declared_entries(d)) do
+      entry.site, entry.signature = true, sig
+      add(entry)
+      M.by_name[entry.name] = entry
+      M.names[#M.names + 1] = entry.name
+    end
+  end
+  local names = { d.name }
+  if d.lab then
+    names[2], names[3], names[4] = d.name .. ".date", d.name .. ".uln", d.name .. ".lln"
+  end
+  return names
+end
+
+-- }===
 
 return M

@@ -190,7 +190,7 @@ local function compile_error(p, msg)
   return (p.file or "?") .. ":" .. tostring(p.line or 0) .. ": " .. tostring(msg)
 end
 
-local load_protocol, after_dose
+local load_protocol, after_dose, reader_tables
 
 -- an error raised inside aza while loading, as a message about the protocol: no
 -- position inside aza's own files, no traceback
@@ -228,6 +228,37 @@ function M.load(name, opts)
   end
   local m = internal_failure(name, res[2])
   return nil, m, "E_PROTOCOL", { { message = m } }
+end
+
+-- the patient reader's tables for this protocol: its data tables, and the LOINC codes of the
+-- lab facts it declares added to the LOINC table (the shipped one, or data.loinc)
+function reader_tables(p)
+  local t = tables.of(p.data)
+  local extra
+  for _, item in ipairs(p.facts or {}) do
+    local d = item.decl
+    for _, code in ipairs(type(d) == "table" and d.lab and d.loinc or {}) do
+      extra = extra or {}
+      extra[code] = { test = d.name }
+    end
+  end
+  if not extra then
+    return t
+  end
+  t = t or {}
+  local loinc = {}
+  for code, e in next, t.loinc or require("aza.input.pgx").data("loinc") do
+    loinc[code] = e
+  end
+  for code, e in next, extra do
+    loinc[code] = e
+  end
+  local out = {}
+  for k, v in next, t do
+    out[k] = v
+  end
+  out.loinc = loinc
+  return out
 end
 
 -- A rule with `when_parameter = { name = value }` is on only while the protocol's
@@ -294,7 +325,8 @@ load_protocol = function(name, opts)
   local obj = setmetatable({}, PMT)
   local words, silent = words_read(p.rules, known)
   private[obj] = { p = p, compiled = compiled, refs = refs, public = public_fields(p),
-                   words = words, silent = silent, tables = tables.of(p.data), post = post }
+                   words = words, silent = silent, tables = reader_tables(p), post = post,
+                   site = p.site_facts or {} }
   return obj
 end
 
@@ -489,7 +521,7 @@ function Protocol:evaluate(x, opts)
   opts = opts or {}
   local params = st.p.parameters or {}
   local popts = { as_of = opts.as_of, today = opts.today, profile = params.profile,
-                  tpmt_method = params.tpmt_method, tables = st.tables }
+                  tpmt_method = params.tpmt_method, tables = st.tables, site = st.site }
   local pt, msg, code, path, raw = read_patient(x, popts)
   if not pt then
     return nil, msg, code or "E_INPUT", path or ""

@@ -560,6 +560,24 @@ local function merge_into(dst, src, path, ov, by, source, from)
   end
 end
 
+-- the fact declarations of a layer appended to `list`, each `{decl, file, line}` (the line
+-- where its name is written)
+local function declared_by(c, list)
+  if type(c.facts) ~= "table" then
+    if c.facts ~= nil then
+      list[#list + 1] = { decl = c.facts, file = c.file, line = c.line }
+    end
+    return list
+  end
+  for _, d in ipairs(c.facts) do
+    local name = type(d) == "table" and d.name
+    list[#list + 1] = { decl = d, file = c.file,
+                        line = type(name) == "string"
+                          and M.locate(c.source, '"' .. name .. '"', c.line) or c.line }
+  end
+  return list
+end
+
 -- the rules of a layer, each marked with the id of the protocol that wrote it
 local function of_layer(rules, id)
   for _, r in ipairs(rules) do
@@ -583,6 +601,7 @@ local function base_of(c)
     required = c.required,
     rules = of_layer(c.rules or {}, c.id),
     overrides = {}, disabled = {},
+    facts = declared_by(c, {}),
   }
 end
 
@@ -660,7 +679,7 @@ local function merge(P, c, errors)
     id = c.id, version = c.version, title = c.title or P.title,
     description = c.description or P.description, extends = P.id,
     file = c.file, line = c.line,
-    files = P.files, sources = P.sources, layers = P.layers,
+    files = P.files, sources = P.sources, layers = P.layers, facts = declared_by(c, P.facts),
     references = P.references, parameters = P.parameters, data = P.data,
     required = P.required,
     rules = {}, overrides = P.overrides, disabled = P.disabled,

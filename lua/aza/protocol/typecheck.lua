@@ -14,10 +14,8 @@ local error, ipairs, next, pcall, require, string, table, tostring =
 
 local M = {}
 
-local FACT_NAMES, FUNCTION_NAMES = {}, {}
-for _, f in ipairs(facts.list) do
-  FACT_NAMES[#FACT_NAMES + 1] = f.name
-end
+-- (the catalogue's own list: it grows when a protocol declares facts)
+local FACT_NAMES, FUNCTION_NAMES = facts.names, {}
 for name in next, facts.functions do
   FUNCTION_NAMES[#FUNCTION_NAMES + 1] = name
 end
@@ -85,6 +83,10 @@ local value_type
 
 local function fact_entry(ctx, node)
   local f = facts.by_name[node.name]
+  -- a declared fact is known only to the protocols whose extends chain declares it
+  if f and f.site and not (ctx.st.site or {})[node.name] then
+    f = nil
+  end
   if not f then
     ctx.err(node.pos, "unknown fact '" .. node.name .. "'" .. did_you_mean(node.name, FACT_NAMES))
     return nil

@@ -81,6 +81,17 @@ end
 -- returns true, or false after reporting (through ctx.err).
 local value_type
 
+-- the fact names a protocol may read: the shipped ones and those its chain declares
+local function visible_names(site)
+  local list = {}
+  for _, name in ipairs(FACT_NAMES) do
+    if not facts.by_name[name].site or site[name] then
+      list[#list + 1] = name
+    end
+  end
+  return list
+end
+
 local function fact_entry(ctx, node)
   local f = facts.by_name[node.name]
   -- a declared fact is known only to the protocols whose extends chain declares it
@@ -88,7 +99,8 @@ local function fact_entry(ctx, node)
     f = nil
   end
   if not f then
-    ctx.err(node.pos, "unknown fact '" .. node.name .. "'" .. did_you_mean(node.name, FACT_NAMES))
+    ctx.err(node.pos, "unknown fact '" .. node.name .. "'"
+      .. did_you_mean(node.name, visible_names(ctx.st.site or {})))
     return nil
   end
   node.slot = f.slot

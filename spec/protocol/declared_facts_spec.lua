@@ -158,6 +158,19 @@ describe("facts a protocol declares", function()
     assert.is_true(warned)
   end)
 
+  it("two protocols may declare the same lab, each with its own plausible range", function()
+    local other = write("wide_igg", 'return protocol "wide_igg" { extends = "base", version = '
+      .. '"1", facts = { { name = "igg", lab = true, unit = "g/L", loinc = { "2465-3" }, '
+      .. 'description = "IgG (wide range)", plausible = { 0, 200 } } } }\n')
+    local q = assert(protocol.load(other))
+    local pt = S.patient()
+    pt.labs[#pt.labs + 1] = { test = "igg", value = 150, unit = "g/L", date = "2026-11-10" }
+    assert.is_table((evaluate(q, pt)))           -- 150 is inside 0-200
+    local r, msg = evaluate(p, pt)
+    assert.is_nil(r)                             -- and outside decl_aih's 0-100
+    assert.truthy(msg:find("is not a plausible immunoglobulin G (0-100 g/L)", 1, true), msg)
+  end)
+
   it("refuses a bad declaration with the file and line, and a conflicting one", function()
     local cases = {
       { '{ name = "wbc", lab = true, unit = "10*9/L" }', "'wbc' is a shipped fact" },
@@ -168,6 +181,9 @@ describe("facts a protocol declares", function()
       { '{ name = "x.w", type = "string", words = "a" }', "words = { … } goes with" },
       { '{ name = "x.m", medication = "Pred Nisolone" }', "medication must be" },
       { '{ name = "params.x", type = "boolean" }', "'params.x' is reserved" },
+      { '{ name = "x.v", type = "string", words = { "Yes", 2 } }', "a list of lower-case words" },
+      { '{ name = "ige", lab = true, unit = "[IU]/mL", loinc = { "IgE" } }',
+        "a list of LOINC codes" },
       { '{ name = "igg", lab = true, unit = "mg/dL" }', "'igg' is declared differently" },
     }
     for i, c in ipairs(cases) do

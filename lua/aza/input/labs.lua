@@ -153,7 +153,9 @@ end
 -- an input error that names the range and the likely unit slip
 local function plausible_lab(cx, path, test, value, text, ref)
   local entry = catalogue.by_name[test]
-  local range = entry.plausible
+  -- a declared lab: the declaring protocol's own range and words
+  local decl = type(cx.site[test]) == "table" and cx.site[test] or entry
+  local range = decl.plausible
   if not range or (value >= range[1] and value <= range[2]) then
     return true
   end
@@ -165,7 +167,8 @@ local function plausible_lab(cx, path, test, value, text, ref)
       hint = format("; did you mean %s?", slip.unit)
     end
   end
-  cx:fail(path, format("%s is not a plausible %s (%s-%s %s)%s", text, entry.description,
+  cx:fail(path, format("%s is not a plausible %s (%s-%s %s)%s", text,
+    decl.description or entry.description,
     num(range[1]), num(range[2]), ref, hint))
   return false
 end

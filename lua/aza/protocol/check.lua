@@ -579,8 +579,9 @@ local function declare_facts(p, st, add)
     if problem then
       add(item.file, item.line, "facts[" .. i .. "]: " .. problem)
     else
+      -- name -> this protocol's declaration (its own plausible range and description)
       for _, n in ipairs(names) do
-        site[n] = true
+        site[n] = d
       end
     end
   end

@@ -236,9 +236,10 @@ end
 -- the latest start, unknown when not taken or when one entry has no start date), or a fact
 -- read from the patient record's `facts` object (`boolean`, `string` with `words`,
 -- `quantity` with `unit`). The catalogue is one
--- table for the process: a name is declared once, the same way by every protocol that
--- declares it; a protocol sees only the declared facts of its own extends chain (the checker
--- and the patient reader are given that set).
+-- table for the process: a name has one kind, unit, word list and LOINC list for every
+-- protocol that declares it (its plausible range and description are each protocol's own);
+-- a protocol sees only the declared facts of its own extends chain (the checker and the
+-- patient reader are given that set, name -> declaration).
 
 local NAME = "^[a-z][a-z0-9_]*$"
 local TYPES = { boolean = true, string = true, quantity = true }
@@ -341,12 +342,28 @@ local function kind_problem(d)
   return nil
 end
 
-local function extras_problem(d)
-  if d.words ~= nil and (d.type ~= "string" or type(d.words) ~= "table" or #d.words == 0) then
-    return "words = { … } goes with type = \"string\", a list of words"
+-- a non-empty list of strings each matching `pattern`
+local function list_of(t, pattern)
+  if type(t) ~= "table" or #t == 0 then
+    return false
   end
-  if d.loinc ~= nil and (not d.lab or type(d.loinc) ~= "table") then
-    return "loinc = { \"2465-3\" } goes with lab = true"
+  for k, v in next, t do
+    if type(k) ~= "number" or type(v) ~= "string" or not string.find(v, pattern) then
+      return false
+    end
+  end
+  return true
+end
+
+local function extras_problem(d)
+  if d.words ~= nil and (d.type ~= "string" or not list_of(d.words, "^[a-z][a-z0-9_]*$")) then
+    return "words = { … } goes with type = \"string\", a list of lower-case words"
+  end
+  if d.loinc ~= nil and (not d.lab or not list_of(d.loinc, "^%d+%-%d$")) then
+    return "loinc = { \"2465-3\" } goes with lab = true, a list of LOINC codes"
+  end
+  if d.description ~= nil and type(d.description) ~= "string" then
+    return "description must be a text"
   end
   local pl = d.plausible
   if pl ~= nil and not (d.lab and type(pl) == "table" and type(pl[1]) == "number"

@@ -733,29 +733,8 @@ return protocol "base" {
     -- }===
     -- {=== monitoring and counselling ===
 
-    rule "monitoring-initiation" {
-      -- the first 19 weeks (6 weeks 2-weekly + 3 months monthly; see the header), or no
-      -- start date: the initiation interval, with the whole schedule in the alert
-      when = 'azathioprine.status == "active" and (unknown(azathioprine.started) or '
-        .. "weeks_since(azathioprine.started) < 19 wk)",
-      action = { monitor { tests = { "fbc", "lft", "ue" }, every = "2 wk" },
-                 alert { kind = "monitoring", severity = "info" } },
-      cite = { "bsr2017_schedule", "aza_default" },
-      message = "Started azathioprine less than 19 weeks ago, or the start date is not "
-        .. "given: initiation monitoring. FBC, LFT and U&E every 2 weeks until the dose has "
-        .. "been stable for 6 weeks, then monthly for 3 months, then at least every 12 weeks; "
-        .. "after any dose change, every 2 weeks again until stable for 6 weeks. Every 2 "
-        .. "weeks is shown because the record does not say when the dose last changed: once "
-        .. "it has been stable for 6 weeks, monthly tests are enough.",
-    },
-    rule "monitoring-maintenance" {
-      when = 'azathioprine.status == "active" and weeks_since(azathioprine.started) >= 19 wk',
-      action = monitor { tests = { "fbc", "lft", "ue" }, every = "12 wk" },
-      cite = "bsr2017_schedule",
-      message = "Once the dose has been stable for 6 weeks and the 3 monthly checks are done: "
-        .. "FBC, LFT and U&E at least every 12 weeks; after any dose change, every 2 weeks "
-        .. "again until stable for 6 weeks.",
-    },
+    -- monitoring: the schedule of data.monitoring, for a start and for a patient already
+    -- on azathioprine (the stage it is at now: aza.protocol.monitoring), not rules
     rule "counsel-take-with-food" {
       when = "true",
       action = counsel("Take azathioprine with food to reduce nausea."),

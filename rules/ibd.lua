@@ -100,31 +100,6 @@ return protocol "ibd" {
     },
   },
 
-  replace = {
-    -- monitoring of a patient already on azathioprine (SPS gastroenterology: weeks 2, 4, 8
-    -- and 12, then every 3 months), by weeks since azathioprine.started; these replace
-    -- base's BSR rules in place. Before week 4, or with no start date: every 2 weeks (the
-    -- tests at weeks 2 and 4); weeks 4 to 12: every 4 weeks (8 and 12); then every 3 months.
-    rule "monitoring-initiation" {
-      when = 'azathioprine.status == "active" and (unknown(azathioprine.started) or '
-        .. "weeks_since(azathioprine.started) < 4 wk)",
-      action = { monitor { tests = { "fbc", "lft", "ue" }, every = "2 wk" },
-                 alert { kind = "monitoring", severity = "info" } },
-      cite = { "sps_gastro", "aza_default" },
-      message = "Started azathioprine less than 4 weeks ago, or the start date is not "
-        .. "given: early IBD monitoring. FBC, LFT and U&E at weeks 2, 4, 8 and 12 after "
-        .. "starting (and after each dose change), then every 3 months; every 2 weeks until "
-        .. "week 4.",
-    },
-    rule "monitoring-maintenance" {
-      when = 'azathioprine.status == "active" and weeks_since(azathioprine.started) >= 12 wk',
-      action = monitor { tests = { "fbc", "lft", "ue" }, every = "3 mo" },
-      cite = "sps_gastro",
-      message = "FBC, LFT and U&E every 3 months once past week 12; after a dose change, "
-        .. "again at 2, 4, 8 and 12 weeks.",
-    },
-  },
-
   rules = {
     -- replaces base's neutrophils-low (BSR 1.6) in place
     rule "neutrophils-low" {
@@ -134,17 +109,6 @@ return protocol "ibd" {
       message = "Neutrophils below 2.0 x10^9/L (gastroenterology threshold): withhold "
         .. "azathioprine and discuss with the IBD team; below 1.0, consider antibiotics.",
     },
-    rule "monitoring-weeks-4-to-12" {
-      when = 'azathioprine.status == "active" and weeks_since(azathioprine.started) >= 4 wk '
-        .. "and weeks_since(azathioprine.started) < 12 wk",
-      action = { monitor { tests = { "fbc", "lft", "ue" }, every = "4 wk" },
-                 alert { kind = "monitoring", severity = "info" } },
-      cite = "sps_gastro",
-      message = "Between weeks 4 and 12 of azathioprine: FBC, LFT and U&E at weeks 8 and 12 "
-        .. "(every 4 weeks), then every 3 months (SPS gastroenterology schedule: weeks 2, 4, "
-        .. "8 and 12, then 3-monthly; after a dose change, again from week 2).",
-    },
-
     -- {=== thiopurine metabolites (pmol/8x10^8 RBC) ===
 
     rule "tgn-nudt15-invalid" {

@@ -11,10 +11,9 @@
 --     cites the neurology source [V]; the neurology extras that need a judgement aza has no
 --     fact for (weekly counts in high-risk patients; 6-TGN/6-MMP at week 4 and weeks 12-16
 --     in high-risk patients or poor responders) are in the entries' text only, not in the
---     printed schedule, so that they never read as routine. For a patient already on
---     azathioprine, base's monitoring-initiation (first 19 weeks or no start date: every 2
---     weeks) and monitoring-maintenance (then every 12 weeks) are replaced by the same
---     rules citing the neurology source, with its high-risk note.
+--     printed schedule, so that they never read as routine. A patient already on
+--     azathioprine gets the stage of this schedule the dose is at (one model for starts and
+--     active patients: aza.protocol.monitoring).
 --
 -- Numbers and their confidence (clinical reference §0):
 --   2.5 mg/kg/day, band 2.0-3.0   "2-3 mg/kg/day (2.5 common)" in many reviews [R]: unverified,
@@ -105,31 +104,6 @@ return protocol "myasthenia_gravis" {
       { tests = { "fbc", "lft", "ue" }, every = "12 wk",
         text = "then every 12 weeks; 6-TGN and 6-MMP at week 4 and weeks 12-16 (then yearly) "
           .. "only in high-risk patients or poor responders", cite = "pn2020" },
-    },
-  },
-
-  replace = {
-    -- base's rules with the same numbers (Pract Neurol 2020 = BSR 2017 here), cited to the
-    -- neurology source; 19 weeks as in base (6 weeks 2-weekly + 3 months monthly)
-    rule "monitoring-initiation" {
-      when = 'azathioprine.status == "active" and (unknown(azathioprine.started) or '
-        .. "weeks_since(azathioprine.started) < 19 wk)",
-      action = { monitor { tests = { "fbc", "lft", "ue" }, every = "2 wk" },
-                 alert { kind = "monitoring", severity = "info" } },
-      cite = { "pn2020", "aza_default" },
-      message = "Started azathioprine less than 19 weeks ago, or the start date is not "
-        .. "given: initiation monitoring (Pract Neurol 2020). FBC, U&E and LFT every 2 weeks "
-        .. "while starting or changing the dose (weekly in high-risk patients), monthly for "
-        .. "3 months once the dose has been stable for 6 weeks, then every 12 weeks. Every 2 "
-        .. "weeks is shown because the record does not say when the dose last changed.",
-    },
-    rule "monitoring-maintenance" {
-      when = 'azathioprine.status == "active" and weeks_since(azathioprine.started) >= 19 wk',
-      action = monitor { tests = { "fbc", "lft", "ue" }, every = "12 wk" },
-      cite = "pn2020",
-      message = "Once the dose has been stable for 6 weeks and the 3 monthly checks are done: "
-        .. "FBC, U&E and LFT every 12 weeks (Pract Neurol 2020); after a dose change, every 2 "
-        .. "weeks again until stable for 6 weeks.",
     },
   },
 

@@ -87,12 +87,11 @@ return {
   { name = "on 75 mg/day for 20 weeks, 6-TGN 180: raised to 125 mg/day",
     -- 1.5 x 70 = 105; band 105-140; deliverable in band: 125 only -> 125. The current 75 is
     -- below the band's bottom 105 and the rule says raise = true: 125 (adjust).
-    -- Monitoring: 20 weeks on treatment -> monitoring-maintenance (every 12 weeks); the
-    -- 2-weekly checks after a dose change are the alert's advice, not yet a schedule item.
+    -- Monitoring: the dose changes, so the schedule starts again: every 2 weeks first.
     patient = patient { id = "aih-5", tgn = 180, aza = active("75 mg/d", "2026-07-01") },
     as_of = AS_OF,
     expect = { decision = "adjust", dose = 125, band = { 105, 140 },
-               monitoring = { "monitoring-maintenance" },
+               monitoring = { { id = "protocol", every = "2 wk" } },
                alerts = { "local-tgn-escalate" }, need_data = {} } },
 
   { name = "on 75 mg/day for 20 weeks, 6-TGN 300 (in range): kept",
@@ -104,8 +103,9 @@ return {
     -- started 2026-09-26: 8 weeks before AS_OF (< 12)
     patient = patient { id = "aih-7", tgn = 180, aza = active("75 mg/d", "2026-09-26") },
     as_of = AS_OF,
-    expect = { decision = "proceed", dose = 75, alerts = { "monitoring-initiation" },
-               monitoring = { "monitoring-initiation" }, need_data = {} } },
+    -- monitoring: 8 weeks on the dose: the monthly stage of the schedule
+    expect = { decision = "proceed", dose = 75, alerts = {},
+               monitoring = { { id = "protocol", every = "1 mo" } }, need_data = {} } },
 
   { name = "on 150 mg/day, 6-TGN 180: above the escalation band's top 140 -> 125 mg/day",
     -- a set_dose with raise = true still caps: 150 > 140 -> the set dose 125

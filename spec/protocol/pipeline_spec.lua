@@ -442,11 +442,15 @@ describe("aza.protocol", function()
       assert.are.equal("proceed", r.decision) -- the genotype is used (design §8)
     end)
 
-    it("lists the schedule for a start and a dose change, not for an unchanged dose",
+    it("lists the whole schedule for a start and a dose change, the current stage otherwise",
       function()
+        -- started 2026-01-10: 45 weeks on the dose -> past week 12: the last stage only
         local active = { status = "active", dose = "150 mg/d", started = "2026-01-10" }
         local same = assert(pipe:evaluate(patient { azathioprine = active }))
-        assert.are.same({}, same.monitoring)
+        assert.are.equal(1, #same.monitoring)
+        assert.are.equal("12 wk", same.monitoring[1].every)
+        assert.are.equal("azathioprine.started", same.monitoring[1].counted_from)
+        assert.are.equal(45, same.monitoring[1].weeks_on_dose)
         local changed = assert(pipe:evaluate(patient { azathioprine = active, labs = egfr(40) }))
         assert.are.equal("adjust", changed.decision)
         assert.are.equal(2, #changed.monitoring)
@@ -624,7 +628,9 @@ describe("aza.protocol", function()
         assert.is_false(s.changed)
         assert.are.equal("current 75 mg/day is within the 30–80 % band (42–112 mg/day): kept",
           s.detail)
-        assert.are.same({}, r.monitoring) -- no change: no new schedule
+        -- no change: the schedule's stage now (started 2026-01-10, 45 weeks), not a restart
+        assert.are.equal(1, #r.monitoring)
+        assert.are.equal("12 wk", r.monitoring[1].every)
       end)
 
     it("TPMT intermediate on 25 mg/day: below the band, kept (a reduction never raises)",

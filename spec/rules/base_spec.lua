@@ -624,52 +624,72 @@ local cases = {
                            platelets = lab(250, "10*9/L", "2026-05-20"),
                            alt = lab(25, "U/L", "2026-05-20"),
                            ast = lab(22, "U/L", "2026-05-20") } },
+    -- started 2025-01-10, no dose_since: 97 weeks on the dose -> the last stage of the
+    -- BSR schedule (2-weekly for 6 weeks, monthly x 3 = to week 19.04, then 12-weekly)
     expect = { decision = "proceed", dose = 150, alerts = {}, need_data = {},
-               monitoring = { "monitoring-maintenance" } },
+               monitoring = { { id = "protocol", every = "12 wk" } } },
   },
   {
-    -- started 2026-11-07: 2 weeks < 19 -> initiation: every 2 weeks (not the 12-weekly
-    -- maintenance), with the whole BSR schedule in an info alert.
+    -- started 2026-11-07: 2 weeks < 6 -> the first stage, every 2 weeks, and the stages
+    -- after it (one model: data.monitoring, as for a start)
     name = "active patient 2 weeks after starting -> every 2 weeks, not 12-weekly",
     patient = P { azathioprine = { status = "active", dose = "150 mg/d",
                                    started = "2026-11-07" } },
-    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-initiation" },
-               need_data = {}, monitoring = { "monitoring-initiation" } },
+    expect = { decision = "proceed", dose = 150, alerts = {}, need_data = {},
+               monitoring = { { id = "protocol", every = "2 wk" } } },
     extra = function(r)
-      assert.equal(1, #r.monitoring)
+      assert.equal(3, #r.monitoring)
       assert.equal(14, r.monitoring[1].every_days)
-      local m = r.alerts[1].message
-      assert.equal("info", r.alerts[1].severity)
-      assert.truthy(m:find("every 2 weeks until the dose has been stable for 6 weeks, then "
-        .. "monthly for 3 months, then at least every 12 weeks", 1, true), m)
+      assert.equal(2, r.monitoring[1].weeks_on_dose)
+      assert.equal("azathioprine.started", r.monitoring[1].counted_from)
     end,
   },
   {
-    -- started 2026-07-12: 132 days = 18.86 weeks < 19 -> still initiation
-    name = "active patient at 18.9 weeks -> still every 2 weeks",
+    -- started 2026-07-12: 132 days = 18.86 weeks: past 6, before 6 + 3 months (30.4375 d
+    -- each: 19.04 weeks) -> the monthly stage
+    name = "active patient at 18.9 weeks -> monthly (the 3 monthly checks)",
     patient = P { azathioprine = { status = "active", dose = "150 mg/d",
                                    started = "2026-07-12" } },
-    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-initiation" },
-               monitoring = { "monitoring-initiation" } },
+    expect = { decision = "proceed", dose = 150, alerts = {},
+               monitoring = { { id = "protocol", every = "1 mo" } } },
   },
   {
-    -- started 2026-07-11: 133 days = 19 weeks exactly -> maintenance, every 12 weeks
-    name = "active patient at exactly 19 weeks -> every 12 weeks",
+    -- started 2026-07-10: 134 days = 19.14 weeks > 19.04 -> every 12 weeks
+    name = "active patient at 19.1 weeks -> every 12 weeks",
     patient = P { azathioprine = { status = "active", dose = "150 mg/d",
-                                   started = "2026-07-11" } },
+                                   started = "2026-07-10" } },
     expect = { decision = "proceed", dose = 150, alerts = {},
-               monitoring = { "monitoring-maintenance" } },
+               monitoring = { { id = "protocol", every = "12 wk" } } },
     extra = function(r)
       assert.equal(1, #r.monitoring)
       assert.equal(84, r.monitoring[1].every_days)
     end,
   },
   {
-    -- no start date: cannot show the initiation period is over -> initiation monitoring
-    name = "active patient without a start date -> initiation monitoring",
+    -- dose_since counts: started long ago, the dose changed 3 weeks ago -> every 2 weeks
+    name = "active patient whose dose was set 3 weeks ago -> every 2 weeks again",
+    patient = P { azathioprine = { status = "active", dose = "150 mg/d",
+                                   started = "2025-01-10", dose_since = "2026-10-31" } },
+    expect = { decision = "proceed", dose = 150, alerts = {},
+               monitoring = { { id = "protocol", every = "2 wk" } } },
+    extra = function(r)
+      assert.equal("azathioprine.dose_since", r.monitoring[1].counted_from)
+    end,
+  },
+  {
+    -- no start date: the stage cannot be known -> the whole schedule, with a warning
+    name = "active patient without a start date -> the whole schedule, with a warning",
     patient = P { azathioprine = { status = "active", dose = "150 mg/d" } },
-    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-initiation" },
-               monitoring = { "monitoring-initiation" } },
+    expect = { decision = "proceed", dose = 150, alerts = {},
+               monitoring = { { id = "protocol", every = "2 wk" } } },
+    extra = function(r)
+      assert.equal(3, #r.monitoring)
+      local warned = false
+      for _, w in ipairs(r.warnings) do
+        warned = warned or w.path == "azathioprine.dose_since"
+      end
+      assert.is_true(warned)
+    end,
   },
   {
     name = "active patient without a current dose -> need_data azathioprine.dose",

@@ -246,62 +246,60 @@ local cases = {
   },
   -- }===
 
-  -- {=== active patients: monitoring by weeks since the start (SPS: weeks 2, 4, 8, 12,
-  -- then every 3 months); as_of 2026-11-21 ===
+  -- {=== active patients: the stage of the SPS schedule (weeks 2, 4, 8 and 12, then every 3
+  -- months) the dose is at, counted from dose_since or the start; as_of 2026-11-21 ===
   {
-    -- started 2025-09-01: 63 weeks >= 12 -> every 3 months, no initiation alert
+    -- started 2025-09-01: 63 weeks >= 12 -> the second stage: every 3 months
     name = "active patient at 63 weeks -> 3-monthly monitoring",
     patient = P { azathioprine = ACTIVE_150 },
     expect = { decision = "proceed", dose = 150, alerts = {},
-               monitoring = { "monitoring-maintenance" } },
+               monitoring = { { id = "protocol", every = "3 mo" } } },
     extra = function(r)
       assert.equal(1, #r.monitoring)
       assert.near(91.3125, r.monitoring[1].every_days, 1e-9) -- 3 mo = 3 x 30.4375 d (UCUM)
     end,
   },
   {
-    -- started 2026-11-07: 14 days = 2 weeks < 4 -> every 2 weeks, with the schedule
-    name = "active patient 2 weeks after starting -> every 2 weeks, not 3-monthly",
+    -- started 2026-11-07: 2 weeks < 12 -> the first stage (weeks 2, 4, 8, 12), then 3-monthly
+    name = "active patient 2 weeks after starting -> weeks 2, 4, 8 and 12, not 3-monthly",
     patient = P { azathioprine = { status = "active", dose = "50 mg/d",
                                    started = "2026-11-07" } },
-    expect = { decision = "proceed", dose = 50, alerts = { "monitoring-initiation" },
-               monitoring = { "monitoring-initiation" } },
+    expect = { decision = "proceed", dose = 50, alerts = {},
+               monitoring = { { id = "protocol", at_weeks = { 2, 4, 8, 12 } } } },
     extra = function(r)
-      assert.equal(1, #r.monitoring)
-      assert.equal(14, r.monitoring[1].every_days)
-      assert.matches("weeks 2, 4, 8 and 12", r.alerts[1].message)
+      assert.equal(2, #r.monitoring)
+      assert.equal(2, r.monitoring[1].weeks_on_dose)
     end,
   },
   {
-    -- no start date: the early schedule (every 2 weeks)
-    name = "active patient without a start date -> early monitoring, every 2 weeks",
+    -- no start date: the stage cannot be known -> the whole schedule, with a warning
+    name = "active patient without a start date -> the whole schedule",
     patient = P { azathioprine = { status = "active", dose = "150 mg/d" } },
-    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-initiation" },
-               monitoring = { "monitoring-initiation" } },
+    expect = { decision = "proceed", dose = 150, alerts = {},
+               monitoring = { { id = "protocol", at_weeks = { 2, 4, 8, 12 } } } },
     extra = function(r)
-      assert.equal(1, #r.monitoring)
-      assert.equal(14, r.monitoring[1].every_days)
+      assert.equal(2, #r.monitoring)
     end,
   },
   {
-    -- started 2026-10-10: 42 days = 6 weeks, in 4-12 -> every 4 weeks (weeks 8 and 12)
-    name = "active patient 6 weeks after starting -> every 4 weeks",
+    -- started 2026-10-10: 42 days = 6 weeks < 12 -> still the first stage (the tests at
+    -- weeks 8 and 12 are to come)
+    name = "active patient 6 weeks after starting -> the first stage, at week 6",
     patient = P { azathioprine = { status = "active", dose = "150 mg/d",
                                    started = "2026-10-10" } },
-    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-weeks-4-to-12" },
-               monitoring = { "monitoring-weeks-4-to-12" } },
+    expect = { decision = "proceed", dose = 150, alerts = {},
+               monitoring = { { id = "protocol", at_weeks = { 2, 4, 8, 12 } } } },
     extra = function(r)
-      assert.equal(1, #r.monitoring)
-      assert.equal(28, r.monitoring[1].every_days)
+      assert.equal(6, r.monitoring[1].weeks_on_dose)
     end,
   },
   {
-    -- started 2026-08-30: 83 days = 11.86 weeks < 12 -> still every 4 weeks
-    name = "active patient at 11.9 weeks -> every 4 weeks",
+    -- started 2026-08-30: 83 days = 11.86 weeks < 12 -> still the first stage
+    name = "active patient at 11.9 weeks -> the first stage",
     patient = P { azathioprine = { status = "active", dose = "150 mg/d",
                                    started = "2026-08-30" } },
-    expect = { decision = "proceed", dose = 150, alerts = { "monitoring-weeks-4-to-12" },
-               monitoring = { "monitoring-weeks-4-to-12" } },
+    expect = { decision = "proceed", dose = 150, alerts = {},
+               monitoring = { { id = "protocol", at_weeks = { 2, 4, 8, 12 } } } },
   },
   {
     -- started 2026-08-29: 84 days = 12 weeks exactly -> every 3 months
@@ -309,7 +307,7 @@ local cases = {
     patient = P { azathioprine = { status = "active", dose = "150 mg/d",
                                    started = "2026-08-29" } },
     expect = { decision = "proceed", dose = 150, alerts = {},
-               monitoring = { "monitoring-maintenance" } },
+               monitoring = { { id = "protocol", every = "3 mo" } } },
   },
   -- }===
   {
@@ -348,8 +346,7 @@ describe("protocol ibd: structure", function()
                           "renal-function-check", "fever-or-symptoms", "baseline-fbc",
                           "baseline-lft", "renal-moderate", "renal-severe", "pregnancy-cap",
                           "breastfeeding-high-dose", "cumulative-exposure",
-                          "monitoring-initiation", "monitoring-maintenance",
-                          "monitoring-weeks-4-to-12", "tpmt-activity-unclassified" } do
+                          "tpmt-activity-unclassified" } do
       assert.is_true(ids[id] == true, id)
     end
   end)

@@ -128,21 +128,21 @@ local cases = {
     expect = { decision = "proceed", dose = 175, alerts = { "live-vaccine-planned" },
                need_data = {} } },
 
-  -- monitoring of a patient already on azathioprine (Pract Neurol 2020 Table 1; same
-  -- numbers as BSR 2017): first 19 weeks (6 weeks 2-weekly + 3 months monthly) or no start
-  -- date -> every 2 weeks with the whole schedule; then every 12 weeks ----------------------
+  -- monitoring of a patient already on azathioprine: the stage of the protocol's schedule
+  -- (Pract Neurol 2020 Table 1; the numbers of BSR 2017) the dose is at: every 2 weeks to
+  -- week 6, monthly x 3 (to week 19.04), then every 12 weeks ------------------------------
   { name = "active, started 2 weeks ago: every 2 weeks (Pract Neurol 2020), not 12-weekly",
-    -- started 2026-11-07: 14 days = 2 weeks < 19
+    -- started 2026-11-07: 14 days = 2 weeks < 6
     patient = P { azathioprine = { status = "active", dose = "100 mg/d",
                                    started = "2026-11-07" } },
-    expect = { decision = "proceed", dose = 100, alerts = { "monitoring-initiation" },
-               need_data = {}, monitoring = { "monitoring-initiation" } } },
+    expect = { decision = "proceed", dose = 100, alerts = {}, need_data = {},
+               monitoring = { { id = "protocol", every = "2 wk" } } } },
   { name = "active, started 45 weeks ago: every 12 weeks (Pract Neurol 2020)",
-    -- started 2026-01-10: 315 days = 45 weeks >= 19
+    -- started 2026-01-10: 315 days = 45 weeks >= 19.04
     patient = P { azathioprine = { status = "active", dose = "150 mg/d",
                                    started = "2026-01-10" } },
     expect = { decision = "proceed", dose = 150, alerts = {}, need_data = {},
-               monitoring = { "monitoring-maintenance" } } },
+               monitoring = { { id = "protocol", every = "12 wk" } } } },
 
   -- pregnancy and lactation ----------------------------------------------------------------
   { name = "pregnant, 70 kg: 175 capped at 2 mg/kg = 140 -> 125 mg/day",
@@ -221,13 +221,13 @@ describe("myasthenia_gravis protocol scenarios", function()
   it("cites Pract Neurol 2020 for the monitoring of a patient already on azathioprine",
     function()
       for _, c in ipairs {
-        { started = "2026-11-07", id = "monitoring-initiation", days = 14 },
-        { started = "2026-01-10", id = "monitoring-maintenance", days = 84 },
+        { started = "2026-11-07", n = 3, days = 14 },
+        { started = "2026-01-10", n = 1, days = 84 },
       } do
         local r = assert(scenario.run("myasthenia_gravis", { patient = P {
           azathioprine = { status = "active", dose = "150 mg/d", started = c.started } } }))
-        assert.equal(1, #r.monitoring)
-        assert.equal(c.id, r.monitoring[1].id)
+        assert.equal(c.n, #r.monitoring)
+        assert.equal("protocol", r.monitoring[1].source)
         assert.equal(c.days, r.monitoring[1].every_days)
         assert.truthy(r.monitoring[1].cite:find("Pract Neurol 2020", 1, true),
           r.monitoring[1].cite)

@@ -5,11 +5,12 @@
 -- @module aza.protocol.result
 
 local catalogue = require "aza.protocol.facts"
+local monitoring = require "aza.protocol.monitoring"
 local copy = require("aza.protocol.dsl").copy
 local out_mod = require "aza.protocol.out"
 
-local ipairs, pairs, string, type =
-  ipairs, pairs, string, type
+local ipairs, math, pairs, string, type =
+  ipairs, math, pairs, string, type
 
 local cite_of = out_mod.cite_of
 
@@ -67,17 +68,43 @@ local function head_trace(st, pt)
   return out
 end
 
-local function monitoring_of(st, r, the_dose, decision)
+-- the protocol's schedule (data.monitoring) from stage `first` on, as result items; the
+-- first of them marked with the weeks on the dose when a patient is in the middle of it
+local function schedule_items(st, out, first, weeks, counted_from)
+  local items = (st.p.data or {}).monitoring or {}
+  for i = first, #items do
+    local m = copy(items[i])
+    m.source = "protocol"
+    if m.cite then
+      m.cite = (cite_of(st.refs, m.cite))
+    end
+    local w = monitoring.weeks_of(m.every)
+    m.every_days = w and w * 7 or nil
+    if i == first and weeks then
+      m.weeks_on_dose = math.floor(weeks * 100 + 0.5) / 100
+      m.counted_from = counted_from
+    end
+    out[#out + 1] = m
+  end
+end
+
+-- one model (aza.protocol.monitoring): a start or a changed dose gets the whole schedule; an
+-- unchanged current dose the stage it is at now and the ones after it
+local function monitoring_of(st, pt, r, the_dose, decision, warn)
   local out = {}
-  if the_dose and (decision == "adjust" or (decision == "proceed"
-      and the_dose.basis ~= "current")) then
-    for _, item in ipairs((st.p.data or {}).monitoring or {}) do
-      local m = copy(item)
-      m.source = "protocol"
-      if m.cite then
-        m.cite = (cite_of(st.refs, m.cite))
-      end
-      out[#out + 1] = m
+  if the_dose and (decision == "adjust" or the_dose.basis ~= "current") then
+    if decision == "adjust" or decision == "proceed" then
+      schedule_items(st, out, 1)
+    end
+  elseif the_dose then
+    local weeks, from = monitoring.weeks_on_dose(pt)
+    if weeks then
+      local i = monitoring.stage((st.p.data or {}).monitoring or {}, weeks)
+      schedule_items(st, out, i, weeks, from)
+    else
+      schedule_items(st, out, 1)
+      warn("azathioprine.dose_since", "neither azathioprine.dose_since nor "
+        .. "azathioprine.started is given: the monitoring schedule is shown from its start")
     end
   end
   for _, m in ipairs(r.monitoring or {}) do
@@ -102,6 +129,10 @@ local function merge_list(a, b)
 end
 
 local function assemble(st, pt, r, out, the_dose, with_trace)
+  -- first: it may add a warning
+  local schedule = monitoring_of(st, pt, r, the_dose, out.decision, function(path, message)
+    out:warn(path, message)
+  end)
   local alerts = {}
   for _, a in ipairs(r.alerts or {}) do
     alerts[#alerts + 1] = copy(a)
@@ -138,7 +169,7 @@ local function assemble(st, pt, r, out, the_dose, with_trace)
     decision = out.decision,
     decision_by = out.decision_by,
     dose = the_dose,
-    monitoring = monitoring_of(st, r, the_dose, out.decision),
+    monitoring = schedule,
     alerts = alerts,
     need_data = merge_list(r.need_data, out.need),
     -- counselling is for a patient who will take azathioprine: none when it is

@@ -284,12 +284,27 @@ local function rule_monitor_text(m)
   return cited(text, m.id and (m.id .. (m.cite and ("; " .. m.cite) or "")) or m.cite)
 end
 
--- the text of one schedule item, and whether it continues the previous one
+-- the text of one schedule item, and whether it continues the previous one; the stage a
+-- patient on azathioprine is at now starts a line of its own, with the weeks on the dose
 local function schedule_item(m)
+  local text, continues
   if type(m.text) == "string" and m.text ~= "" then
-    return m.text, string.match(m.text, "^then ") ~= nil
+    text, continues = m.text, string.match(m.text, "^then ") ~= nil
+  else
+    text, continues = tests_text(m.tests) .. " " .. schedule_text(m), false
   end
-  return tests_text(m.tests) .. " " .. schedule_text(m), false
+  if m.weeks_on_dose then
+    local stripped = string.gsub(text, "^then ", "")
+    text = "now (week " .. num(math.floor(m.weeks_on_dose)) .. " on this dose, from "
+      .. tostring(m.counted_from) .. "): " .. stripped
+    local first = (m.tests or {})[1]
+    if first and not string.find(stripped, TEST_NAMES[first] or string.upper(first), 1, true)
+    then
+      text = text .. " (" .. tests_text(m.tests) .. ")"
+    end
+    continues = false
+  end
+  return text, continues
 end
 
 local function monitoring_items(r)

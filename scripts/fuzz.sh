@@ -7,7 +7,7 @@ dir=build-fuzz
 CC=clang cmake -S . -B "$dir" -DAZA_FUZZ=ON -DAZA_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$dir" -j2 >/dev/null
 targets=""
-for t in fuzz_unit fuzz_eval fuzz_dose fuzz_json fuzz_condition fuzz_patient; do
+for t in fuzz_unit fuzz_eval fuzz_dose fuzz_json fuzz_condition fuzz_patient fuzz_hl7; do
   [ -x "$dir/$t" ] && targets="$targets $t"
 done
 n=$(echo $targets | wc -w)

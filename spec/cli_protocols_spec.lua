@@ -98,6 +98,16 @@ describe("aza protocols", function()
       assert.equal("base", by["neutrophils-low"].replaces)
       assert.equal("contraindicate; alert critical (pharmacogenomic)", by["tpmt-poor"].action)
       assert.same({ "cpic2025" }, by["tpmt-poor"].cite)
+      -- read through the protocol's read-only views: every key, lists included
+      assert.same({ "cpic2025", "bsr2017_schedule" }, by["tpmt-not-tested"].cite)
+      code, out = aza("protocols", "--rules", "examples/site/site_aih.lua", "--format", "json")
+      assert.equal(0, code)
+      local aih = {}
+      for _, r in ipairs(require("cjson").decode(out).rules) do
+        aih[r.id] = r
+      end
+      assert.same({ platelets_min = "70 10*9/L" }, aih["platelets-low"].params)
+      assert.truthy(aih["local-tgn-escalate"].action:find("raise = true", 1, true))
       assert.equal(2, #doc.disabled)
     end)
 

@@ -126,6 +126,17 @@ describe("facts a protocol declares", function()
       assert.equal(bad[2], path)
       assert.truthy(msg:find(bad[3], 1, true), msg)
     end
+    -- a lab or a medication fact in the facts object: a warning that says where it belongs,
+    -- never a crash (review finding)
+    pt.facts = { igg = 20, ["prednisolone.started"] = "2026-11-20" }
+    r = assert(evaluate(p, pt))
+    local where = {}
+    for _, w in ipairs(r.warnings) do
+      where[w.path] = w.message
+    end
+    assert.truthy(where["facts.igg"]:find("give it in labs[]", 1, true), where["facts.igg"])
+    assert.truthy(where["facts.prednisolone.started"]:find("comes from medications[]", 1,
+      true), where["facts.prednisolone.started"])
     pt.facts = { ["igg.extra"] = 1 }
     r = assert(evaluate(p, pt))
     local warned = false
@@ -185,6 +196,8 @@ describe("facts a protocol declares", function()
       { '{ name = "ige", lab = true, unit = "[IU]/mL", loinc = { "IgE" } }',
         "a list of LOINC codes" },
       { '{ name = "igg", lab = true, unit = "mg/dL" }', "'igg' is declared differently" },
+      { '{ name = "iga", lab = true, unit = "g/L", loinc = { "6690-2" } }',
+        "loinc 6690-2 is already the code of wbc" },
     }
     for i, c in ipairs(cases) do
       local path = write("bad" .. i, 'return protocol "bad' .. i .. '" {\n  extends = "base", '

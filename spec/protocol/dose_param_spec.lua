@@ -183,7 +183,7 @@ describe("parameters.dose", function()
         w = x.message
       end
     end
-    assert.equal("set_dose: 1 mg/kg/day × 70 kg = 70 mg/day is not deliverable with the "
+    assert.equal("set_dose: 1 mg/kg × 70 kg = 70 mg/day is not deliverable with the "
       .. "formulary: rounded down to 50 mg/day (-28.57 %); give the rule a band (band = { low, "
       .. "high } in mg/kg/day) to get the nearest deliverable dose inside it", w)
   end)

@@ -208,6 +208,33 @@ describe("weekly schedules (days_per_week)", function()
       assert.equal(150, r.dose.current_mg_per_day)
     end)
 
+  it("a weekly current dose above a daily ceiling on its dosing day is lowered (renal)",
+    function()
+      -- 700 mg/wk on 2 days = 350 mg a dosing day, 100 mg/day on average. eGFR 20: renal
+      -- ceiling 50 % of 150 = 75 -> 75 mg/day (the day-equivalent 100 is above it too);
+      -- eGFR 40: 75 % of 150 = 112.5 -> 100: the day-equivalent 100 is not above it, but
+      -- 350 mg on one day is: lowered to 100 mg/day, daily (the stricter reading, as a cap)
+      local r = run("base", S.patient { labs = { egfr = S.lab(40, "mL/min/{1.73_m2}") },
+                                       azathioprine = active("700 mg/wk", 2) })
+      S.check(r, { expect = { decision = "adjust", dose = 100 } })
+      assert.is_nil(r.dose.schedule)
+    end)
+
+  it("a move from a daily dose to a weekly schedule with a larger dosing day is warned about",
+    function()
+      -- on 100 mg/day; the fixed weekly set dose is 150 mg on 2 days (42.86 mg/day): less in
+      -- a week, more on a day -> a warning naming the rule
+      local r = run(FIXED, P { azathioprine = active("100 mg/d") })
+      S.check(r, { expect = { decision = "adjust", dose = 42.86 } })
+      local w
+      for _, x in ipairs(r.warnings) do
+        if x.path == "rule tpmt-poor" then
+          w = x.message
+        end
+      end
+      assert.truthy(w and w:find("150 mg on each dosing day, more than the 100 mg", 1, true), w)
+    end)
+
   it("refuses days_per_week that is not 1-7 or that splits the dose off the 0.25 mg grid",
     function()
       local r, msg, code, path = S.run("base", { patient = S.patient {

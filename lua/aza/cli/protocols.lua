@@ -41,8 +41,9 @@ end
 -- the rules in force and the ones switched off, as plain tables
 local function rule_rows(p)
   local rows, off = {}, {}
-  local refs = p.references or {}
-  for _, r in ipairs(p.rules) do
+  local refs = describe.plain(p.references or {})
+  for _, view in ipairs(p.rules) do
+    local r = describe.plain(view) -- (the protocol's tables are read-only views)
     local short = describe.cites(refs, r)
     local row = { id = r.id, protocol = r.protocol, replaces = r.replaces, file = r.file,
                   line = r.line, when = r.when, action = describe.action(r.action),

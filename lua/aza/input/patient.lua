@@ -325,8 +325,14 @@ local function read_declared(cx, p)
   table.sort(names)
   for _, k in ipairs(names) do
     local e, v, path = catalogue.by_name[k], t[k], "facts." .. k
-    if not (e and e.site and not e.lab and cx.site[k]) then
+    if not (e and e.site and cx.site[k]) then
       cx:warn(path, format("'%s' is not a fact this protocol declares: ignored", k))
+    elseif e.lab then
+      cx:warn(path, format("'%s' is a lab test: give it in labs[] (test, value, unit, date); "
+        .. "ignored here", e.lab))
+    elseif e.class then
+      cx:warn(path, format("'%s' comes from medications[] (the start date of the medication "
+        .. "being taken): ignored here", k))
     elseif is_null(v) then
       cx.given[k] = "null"
     else

@@ -557,6 +557,21 @@ end
 -- @tparam[opt] table opts `units` (default `aza.units`)
 -- @tparam[opt] table errors a list to append to
 -- @treturn {table,...} the errors `{file, line, message}` (empty when fine)
+-- a declared lab's LOINC code that already names another test (the shipped table, or the
+-- protocol's data.loinc): a result sent by that code must not change test silently
+local function loinc_taken(p, d)
+  local table_ = (type(p.data) == "table" and p.data.loinc)
+    or require("aza.input.pgx").data("loinc")
+  for _, code in ipairs(d.loinc or {}) do
+    local e = table_[code]
+    if e and e.test ~= d.name then
+      return "loinc " .. code .. " is already the code of " .. tostring(e.test)
+        .. "; give " .. d.name .. " its own LOINC codes"
+    end
+  end
+  return nil
+end
+
 -- the facts the protocol's extends chain declares (`facts = { … }`): each checked and added
 -- to the catalogue (aza.protocol.facts.declare); returns the set of names it may read
 local function declare_facts(p, st, add)
@@ -571,6 +586,9 @@ local function declare_facts(p, st, add)
     if not problem and d.unit ~= nil then
       local info, msg = st.units.parse(d.unit)
       problem = not info and ("unit: " .. tostring(msg)) or nil
+    end
+    if not problem and d.lab then
+      problem = loinc_taken(p, d)
     end
     local names
     if not problem then

@@ -39,6 +39,21 @@ function M.is_list(t)
 end
 local is_list = M.is_list
 
+--- A plain deep copy of a value, read with `pairs` (a read-only protocol view becomes an
+-- ordinary table that `next`, `sorted_keys` and the JSON encoder can walk).
+-- @param v
+-- @return the copy
+function M.plain(v)
+  if type(v) ~= "table" then
+    return v
+  end
+  local out = {}
+  for k, x in pairs(v) do
+    out[k] = M.plain(x)
+  end
+  return out
+end
+
 --- The keys of a table, sorted (`pairs`: a read-only protocol view is seen through).
 -- @tparam table t
 -- @treturn {string|number,...}

@@ -48,6 +48,26 @@ local function above(a, b)
   return a > b + TOL
 end
 
+-- a current dose (cur mg on cur_days days a week) is above a ceiling (top mg on days days a
+-- week) when its day-equivalent is above the ceiling's, or, against a daily ceiling, when
+-- the amount of one of its dosing days is (350 mg on 2 days a week is 100 mg/day on average,
+-- but 350 mg on a day: above a daily ceiling of 100 mg) — the stricter reading, as for a cap
+local function exceeds(cur, cur_days, top, days)
+  return above(per_day(cur, cur_days), per_day(top, days))
+    or (days == WEEK and cur_days < WEEK and above(cur, top))
+end
+
+-- a daily dose moved to a weekly schedule whose dosing day holds more than the patient takes
+-- a day now: lower exposure, but a larger single amount; say so
+local function single_day_warning(out, rule, cur, cur_days, new, new_days)
+  if new_days < cur_days and above(new, cur) then
+    out:warn("rule " .. tostring(rule), "the weekly schedule gives " .. num(new) .. " mg on "
+      .. "each dosing day, more than the " .. num(cur) .. " mg taken on one day now (less "
+      .. "in a week: " .. num(start.round2(per_day(new, new_days))) .. " mg/day on average): "
+      .. "check that the single amount is intended")
+  end
+end
+
 -- the lowest of the candidates (ties: the earlier); `key` picks the number
 local function lowest(list, key)
   local best = list[1]
@@ -113,7 +133,7 @@ local function active_candidate(kind, c, p2, ref, cur, cur_days, label)
   local e = p2.trace[#p2.trace]
   local top = kind == "percent" and e.band_mg_per_day[2] or p2.target_mg_per_day
   local days = days_of(p2)
-  local lower = above(per_day(cur, cur_days), per_day(top, days))
+  local lower = exceeds(cur, cur_days, top, days)
   return {
     c = c, plan = p2, e = e, ceiling = p2.target_mg_per_day, top = top, days = days,
     base = kind == "percent" and ref.standard_mg_per_day or ref.target_mg_per_day,
@@ -145,6 +165,8 @@ local function active_ref_step(out, kind, r, best, cur, cur_days)
     entry.applied = false
     entry.detail = "not applied: " .. best.c.m.rule .. " gives the same or a lower dose (this "
       .. "rule alone: " .. entry.detail .. ")"
+  else
+    single_day_warning(out, r.c.m.rule, cur, cur_days, r.new, r.new_days)
   end
 end
 
@@ -198,11 +220,11 @@ end
 -- whether a set_dose lowers the current dose (above its band's top, or above the set dose)
 -- or, with raise = true, raises it (below its band's bottom, or below the set dose)
 local function set_dose_moves(m, cur, cur_days, band, limit, sdays)
-  local now = per_day(cur, cur_days)
-  if above(now, per_day(band and band[2] or limit, sdays)) then
+  if exceeds(cur, cur_days, band and band[2] or limit, sdays) then
     return true, false
   end
-  return false, m.raise == true and above(per_day(band and band[1] or limit, sdays), now)
+  return false, m.raise == true
+    and above(per_day(band and band[1] or limit, sdays), per_day(cur, cur_days))
 end
 
 -- set_dose for an active patient: the set dose's band top (or the set dose)
@@ -226,6 +248,7 @@ local function active_set_dose(out, st, w, groups, cur, cur_days)
   local lower, raised = set_dose_moves(m, cur, cur_days, band, limit, sdays)
   local change = lower or raised
   local new, new_days = change and sp.target_mg_per_day or cur, change and sdays or cur_days
+  single_day_warning(out, m.rule, cur, cur_days, new, new_days)
   out:step { what = "set_dose", why = m.rule, cite = m.cite, before_mg_per_day = cur,
              after_mg_per_day = new, band_mg_per_day = band, limit_mg_per_day = limit,
              days_per_week = start.schedule_days(new_days),

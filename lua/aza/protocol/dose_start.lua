@@ -186,10 +186,11 @@ local function rounded_down_warning(out, m, plan, w)
     return
   end
   local cut = (plan.target_mg_per_day - wanted) / wanted * 100
+  local unit = days_of(m) < WEEK and " mg on each dosing day" or " mg/day"
   out:warn("rule " .. m.rule, "set_dose: " .. (m.mg_per_kg_per_day and (num(m.mg_per_kg_per_day)
-    .. " mg/kg/day × " .. num(w) .. " kg = ") or "") .. num(wanted) .. " mg/day is not "
+    .. " mg/kg × " .. num(w) .. " kg = ") or "") .. num(wanted) .. unit .. " is not "
     .. "deliverable with the formulary: rounded down to " .. num(plan.target_mg_per_day)
-    .. " mg/day (" .. num(round2(cut)) .. " %)" .. (m.mg_per_kg_per_day and "; give the "
+    .. unit .. " (" .. num(round2(cut)) .. " %)" .. (m.mg_per_kg_per_day and "; give the "
       .. "rule a band (band = { low, high } in mg/kg/day) to get the nearest deliverable dose "
       .. "inside it" or ""))
 end

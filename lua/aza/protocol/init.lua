@@ -464,16 +464,27 @@ local function dose_source(st, out, the_dose)
     or "") .. ")"
 end
 
+-- the post-dose facts of a dose: mg/day (a weekly schedule: the amount of a dosing day,
+-- ceilings are checked on the most taken on one day) and mg/week (the regimen's weekly
+-- amount: 4 x A + 3 x B for an alternating one); nil without a dose
+local function dose_facts(the_dose)
+  if not the_dose then
+    return nil, nil
+  end
+  local sc, reg = the_dose.schedule, the_dose.regimen
+  if sc then
+    return sc.mg_per_dosing_day, sc.mg_per_week
+  end
+  return the_dose.target_mg_per_day, reg and reg.weekly_mg or 7 * the_dose.target_mg_per_day
+end
+
 -- The rules of phase "dose": run with the final dose as facts (unknown without a dose);
 -- their alerts (naming what set the dose), monitoring and counselling join the result,
 -- and a withhold raises the decision. They cannot change the dose.
 after_dose = function(st, pt, facts, r, out, the_dose, opts)
-  -- a weekly schedule: the amount of a dosing day (ceilings are checked on the most taken
-  -- on one day) and its weekly amount
-  local sc = the_dose and the_dose.schedule
-  local mg = the_dose and (sc and sc.mg_per_dosing_day or the_dose.target_mg_per_day)
+  local mg, week = dose_facts(the_dose)
   facts["dose.mg_per_day"] = mg
-  facts["dose.mg_per_week"] = mg and (sc and sc.mg_per_week or 7 * mg)
+  facts["dose.mg_per_week"] = week
   facts["dose.mg_per_kg_per_day"] = mg and pt.facts.weight and mg / pt.facts.weight or nil
   local r2, emsg = evaluate.evaluate(st.post, facts, { trace = opts.trace })
   if not r2 then

@@ -96,7 +96,7 @@ local function monitoring_of(st, pt, r, the_dose, decision, warn)
     if decision == "adjust" or decision == "proceed" then
       schedule_items(st, out, 1)
     end
-  elseif the_dose then
+  elseif the_dose and decision == "proceed" then
     local weeks, from = monitoring.weeks_on_dose(pt)
     if weeks then
       local i = monitoring.stage((st.p.data or {}).monitoring or {}, weeks)

@@ -182,6 +182,20 @@ describe("facts a protocol declares", function()
     assert.truthy(msg:find("is not a plausible immunoglobulin G (0-100 g/L)", 1, true), msg)
   end)
 
+  it("a protocol that does not load leaves no declaration behind", function()
+    -- declares iga, then fails on a rule: iga is not in the catalogue afterwards, so a
+    -- corrected protocol may declare it another way
+    local bad = write("iga_bad", 'return protocol "iga_bad" { extends = "base", version = "1", '
+      .. 'references = { l = "L" }, facts = { { name = "iga", lab = true, unit = "g/L" } }, '
+      .. 'rules = { rule "r" { when = "iga > nonsense", action = withhold, cite = "l" } } }\n')
+    assert.is_nil((protocol.load(bad)))
+    assert.is_nil(require("aza.protocol.facts").by_name.iga)
+    local good = write("iga_good", 'return protocol "iga_good" { extends = "base", version = '
+      .. '"1", facts = { { name = "iga", lab = true, unit = "mg/dL" } } }\n')
+    assert.is_truthy(protocol.load(good))
+    assert.equal("mg/dL", require("aza.protocol.facts").by_name.iga.unit)
+  end)
+
   it("refuses a bad declaration with the file and line, and a conflicting one", function()
     local cases = {
       { '{ name = "wbc", lab = true, unit = "10*9/L" }', "'wbc' is a shipped fact" },

@@ -55,24 +55,27 @@ describe("parameters.dose", function()
                             alerts = { "pgx-one-intermediate" } } })
   end)
 
-  it("a fixed mg_per_day drops the inherited rate, band and rounding (recorded)", function()
-    local p = assert(protocol.load(write("fixed75", "    dose = { mg_per_day = 75 },")))
-    assert.is_nil(p.parameters.dose.mg_per_kg_per_day)
-    assert.is_nil(p.parameters.dose.band)
-    assert.equal(75, p.parameters.dose.mg_per_day)
-    local dropped = {}
-    for _, o in ipairs(p.overrides) do
-      if o.new == "(removed: parameters.dose.mg_per_day is set)" then
-        dropped[#dropped + 1] = o.what
+  it("a fixed mg_per_day drops the inherited rate, band, rounding and cite (recorded)",
+    function()
+      local p = assert(protocol.load(write("fixed75", "    dose = { mg_per_day = 75 },")))
+      assert.is_nil(p.parameters.dose.mg_per_kg_per_day)
+      assert.is_nil(p.parameters.dose.band)
+      assert.equal(75, p.parameters.dose.mg_per_day)
+      local dropped = {}
+      for _, o in ipairs(p.overrides) do
+        if o.new == "(removed: parameters.dose.mg_per_day is set)" then
+          dropped[#dropped + 1] = o.what
+        end
       end
-    end
-    table.sort(dropped)
-    assert.same({ "parameters.dose.band", "parameters.dose.mg_per_kg_per_day" }, dropped)
-    -- other keys still override one by one: a site may change the band alone
-    p = assert(protocol.load(write("band", "    dose = { band = { 2.0, 2.2 } },")))
-    assert.equal(2.0, p.parameters.dose.mg_per_kg_per_day)
-    assert.same({ 2.0, 2.2 }, p.parameters.dose.band)
-  end)
+      table.sort(dropped)
+      -- (the weight-based dose's cite goes too: it is not the fixed dose's source)
+      assert.same({ "parameters.dose.band", "parameters.dose.cite",
+                    "parameters.dose.mg_per_kg_per_day" }, dropped)
+      -- other keys still override one by one: a site may change the band alone
+      p = assert(protocol.load(write("band", "    dose = { band = { 2.0, 2.2 } },")))
+      assert.equal(2.0, p.parameters.dose.mg_per_kg_per_day)
+      assert.same({ 2.0, 2.2 }, p.parameters.dose.band)
+    end)
 
   it('rounding = "down": the largest deliverable dose not above 2 x 70 = 140 -> 125', function()
     -- nearest_in_band (the default) gives 150 (band 140-175); down gives 125

@@ -590,9 +590,9 @@ local function declare_facts(p, st, add)
     if not problem and d.lab then
       problem = loinc_taken(p, d)
     end
-    local names
+    local names, added
     if not problem then
-      names, problem = catalogue.declare(d)
+      names, problem, added = catalogue.declare(d)
     end
     if problem then
       add(item.file, item.line, "facts[" .. i .. "]: " .. problem)
@@ -600,6 +600,10 @@ local function declare_facts(p, st, add)
       -- name -> this protocol's declaration (its own plausible range and description)
       for _, n in ipairs(names) do
         site[n] = d
+        if added then
+          p.declared_new = p.declared_new or {}
+          p.declared_new[#p.declared_new + 1] = n
+        end
       end
     end
   end

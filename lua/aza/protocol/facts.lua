@@ -389,19 +389,37 @@ function M.declaration_problem(d)
   return name_problem(d) or kind_problem(d) or extras_problem(d)
 end
 
+--- Take back the entries a load added (the newest of the catalogue, in the order given),
+-- when that protocol does not load.
+-- @tparam {string,...} names
+function M.forget(names)
+  for i = #names, 1, -1 do
+    local entry = M.by_name[names[i]]
+    if entry and entry.site and M.list[#M.list] == entry then
+      M.list[#M.list] = nil
+      M.names[#M.names] = nil
+      M.by_name[names[i]] = nil
+    end
+  end
+end
+
 --- Declare a fact (see above): its catalogue entries, added once for the process.
 -- @tparam table d a declaration without problems (`declaration_problem`)
 -- @treturn {string,...} the names it adds (the fact, and a lab's sub-facts)
+-- @treturn nil
+-- @treturn boolean true when this call added the entries (false: declared before the same way)
 -- @return[2] nil, message (declared differently before)
 function M.declare(d)
   local sig = signature(d)
   local old = M.by_name[d.name]
+  local added = false
   if old then
     if old.signature ~= sig then
       return nil, "'" .. d.name .. "' is declared differently by another protocol loaded in "
         .. "this process (" .. old.signature .. " vs " .. sig .. ")"
     end
   else
+    added = true
     for _, entry in ipairs(declared_entries(d)) do
       entry.site, entry.signature = true, sig
       add(entry)
@@ -413,7 +431,7 @@ function M.declare(d)
   if d.lab then
     names[2], names[3], names[4] = d.name .. ".date", d.name .. ".uln", d.name .. ".lln"
   end
-  return names
+  return names, nil, added
 end
 
 -- }===

@@ -520,8 +520,8 @@ end
 -- keys that exclude others in the same table: a layer that sets one drops the inherited
 -- others (a fixed dose.mg_per_day does not keep a weight-based rate, band or rounding)
 local EXCLUDES = {
-  ["parameters.dose"] = { mg_per_day = { "mg_per_kg_per_day", "band", "rounding" },
-                          mg_per_kg_per_day = { "mg_per_day" } },
+  ["parameters.dose"] = { mg_per_day = { "mg_per_kg_per_day", "band", "rounding", "cite" },
+                          mg_per_kg_per_day = { "mg_per_day", "cite" } },
 }
 
 -- drop from dst the keys that a key of src excludes, recording each as an override
@@ -784,6 +784,10 @@ function M.load(name, opts)
   p.hash = M.hash(p.sources)
   if opts.check ~= false then
     require("aza.protocol.check").check(p, { units = opts.units }, errors)
+  end
+  if #errors > 0 and p.declared_new then
+    -- a protocol that does not load leaves no declaration behind in the process catalogue
+    require("aza.protocol.facts").forget(p.declared_new)
   end
   if #errors > 0 then
     return nil, M.format_errors(errors), "E_PROTOCOL", errors

@@ -9,11 +9,7 @@ local S = require "spec.support.scenario"
 local dir
 
 local function write(name, text)
-  local path = dir .. "/" .. name .. ".lua"
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-  return path
+  return tmpdir.write(dir, name, text)
 end
 
 local DECLARING = [[

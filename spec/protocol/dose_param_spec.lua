@@ -8,13 +8,9 @@ local S = require "spec.support.scenario"
 local dir
 
 local function write(name, params)
-  local path = dir .. "/" .. name .. ".lua"
-  local f = assert(io.open(path, "wb"))
-  f:write('return protocol "', name, '" {\n  extends = "base", version = "2026.1",\n',
-    '  references = { local_aih = "Local AIH protocol, 2026 (illustrative)" },\n',
-    "  parameters = {\n", params, "\n  },\n}\n")
-  f:close()
-  return path
+  return tmpdir.write(dir, name, 'return protocol "' .. name .. '" {\n  extends = "base", '
+    .. 'version = "2026.1",\n  references = { local_aih = "Local AIH protocol, 2026 '
+    .. '(illustrative)" },\n  parameters = {\n' .. params .. "\n  },\n}\n")
 end
 
 local function run(path, changes)

@@ -8,11 +8,7 @@ local S = require "spec.support.scenario"
 local dir
 
 local function write(name, text)
-  local path = dir .. "/" .. name .. ".lua"
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
-  return path
+  return tmpdir.write(dir, name, text)
 end
 
 -- a protocol whose platelet rule reads a parameter (extends base)

@@ -14,6 +14,19 @@ function M.make()
   return dir
 end
 
+--- Write `text` to `dir/name.lua`.
+-- @tparam string dir
+-- @tparam string name the file name without `.lua`
+-- @tparam string text
+-- @treturn string the file's path
+function M.write(dir, name, text)
+  local path = dir .. "/" .. name .. ".lua"
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+  return path
+end
+
 --- Remove a folder made by `make` and what is in it.
 -- @tparam string dir
 function M.remove(dir)

@@ -18,6 +18,7 @@ typedef struct fslot {
   double v;  /* NUM, DATE; BOOL as 0/1 */
   int32_t s; /* STR */
   uint8_t known;
+  uint8_t bound; /* NUM: AZAI_BOUND_*, the value is a censored bound */
 } fslot;
 
 struct aza_facts {
@@ -145,12 +146,27 @@ static aza_status set_value(aza_facts *f, uint32_t slot, aza_fact_type t,
   f->slots[slot].v = v;
   f->slots[slot].s = s;
   f->slots[slot].known = 1;
+  f->slots[slot].bound = AZAI_BOUND_EXACT;
   return AZA_OK;
 }
 
 aza_status aza_facts_set_num(aza_facts *f, uint32_t slot, double v,
                              aza_err *err) {
   return set_value(f, slot, AZA_FACT_NUM, v, 0, err);
+}
+
+aza_status aza_facts_set_bound(aza_facts *f, uint32_t slot, double v,
+                               aza_cmp_op op, aza_err *err) {
+  aza_status st;
+  if (op != AZA_LT && op != AZA_LE && op != AZA_GT && op != AZA_GE) {
+    return aza_err_set(err, AZA_EARG, 0, "bound operator %d not <, <=, >, >=",
+                       (int)op);
+  }
+  st = set_value(f, slot, AZA_FACT_NUM, v, 0, err);
+  if (st == AZA_OK) {
+    f->slots[slot].bound = (uint8_t)(1u + (unsigned)op);
+  }
+  return st;
 }
 
 aza_status aza_facts_set_str(aza_facts *f, uint32_t slot, int32_t s,
@@ -244,6 +260,7 @@ typedef struct cell {
   double n;
   int32_t s;
   uint8_t t; /* aza_truth (T); known flag for N and S */
+  uint8_t b; /* N: AZAI_BOUND_* */
 } cell;
 
 struct aza_eval_arena {
@@ -421,7 +438,14 @@ static void rise_percent(const aza_facts *f, uint32_t slot, double window,
   }
 }
 
-/* one condition: the truth value it leaves */
+/* of two truth cells: 1 when an unknown one is unknown through a bound */
+static uint8_t bound_unknown(const cell *x, const cell *y) {
+  return (uint8_t)((x->t == AZA_UNKNOWN && x->b) ||
+                   (y->t == AZA_UNKNOWN && y->b));
+}
+
+/* one condition: the truth value it leaves (st[0].b: 1 when it is unknown
+   through a censored value) */
 static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
                         const rule *r) {
   uint32_t i;
@@ -439,7 +463,9 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
       x = &st[d++];
       x->t = fs->known;
       x->n = fs->v;
+      x->b = fs->bound;
       if (in->op != AZA_OP_NUM) {
+        x->b = AZAI_BOUND_EXACT;
         x->t = (uint8_t)(fs->known && f->as_of_known);
         x->n = f->as_of - fs->v;
         if (in->op == AZA_OP_WEEKS_SINCE) {
@@ -455,6 +481,7 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
       break;
     case AZA_OP_BOOL:
       fs = &f->slots[in->a];
+      st[d].b = 0;
       st[d++].t =
           !fs->known ? AZA_UNKNOWN : (fs->v != 0 ? AZA_TRUE : AZA_FALSE);
       break;
@@ -462,6 +489,7 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
       x = &st[d++];
       x->t = 1;
       x->n = p->consts[in->a];
+      x->b = AZAI_BOUND_EXACT;
       break;
     case AZA_OP_SCONST:
       x = &st[d++];
@@ -469,12 +497,21 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
       x->s = (int32_t)in->a;
       break;
     case AZA_OP_TRUTH:
+      st[d].b = 0;
       st[d++].t = in->aux;
       break;
     case AZA_OP_CMP:
       d--;
       x = &st[d - 1];
-      x->t = x->t && st[d].t ? cmp_num(in->aux, x->n, st[d].n) : AZA_UNKNOWN;
+      if (!x->t || !st[d].t) {
+        x->t = AZA_UNKNOWN;
+        x->b = 0;
+      } else if (x->b == AZAI_BOUND_EXACT && st[d].b == AZAI_BOUND_EXACT) {
+        x->t = cmp_num(in->aux, x->n, st[d].n);
+      } else { /* T cells: b = 1 when a bound left the truth unknown */
+        x->t = azai_bound_cmp(in->aux, x->n, x->b, st[d].n, st[d].b);
+        x->b = x->t == AZA_UNKNOWN;
+      }
       break;
     case AZA_OP_SCMP:
       d--;
@@ -485,6 +522,7 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
       } else {
         x->t = AZA_UNKNOWN;
       }
+      x->b = 0;
       break;
     case AZA_OP_TCMP:
       d--;
@@ -493,12 +531,14 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
         int eq = x->t == st[d].t;
         x->t = (uint8_t)((in->aux == AZA_EQ) == eq ? AZA_TRUE : AZA_FALSE);
       } else {
+        x->b = bound_unknown(x, &st[d]);
         x->t = AZA_UNKNOWN;
       }
       break;
     case AZA_OP_IN: {
       uint32_t j;
       x = &st[d - 1];
+      x->b = 0;
       if (!x->t) {
         x->t = AZA_UNKNOWN;
         break;
@@ -513,12 +553,13 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
       break;
     }
     case AZA_OP_AND:
-      d--;
-      st[d - 1].t = kleene_and(st[d - 1].t, st[d].t);
-      break;
     case AZA_OP_OR:
       d--;
-      st[d - 1].t = kleene_or(st[d - 1].t, st[d].t);
+      x = &st[d - 1];
+      x->b = bound_unknown(x, &st[d]);
+      x->t = in->op == AZA_OP_AND ? kleene_and(x->t, st[d].t)
+                                  : kleene_or(x->t, st[d].t);
+      x->b = (uint8_t)(x->b && x->t == AZA_UNKNOWN);
       break;
     case AZA_OP_NOT:
       x = &st[d - 1];
@@ -527,6 +568,7 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
       break;
     case AZA_OP_KNOWN:
     case AZA_OP_UNKNOWN:
+      st[d].b = 0;
       st[d++].t =
           (uint8_t)((f->slots[in->a].known != 0) == (in->op == AZA_OP_KNOWN)
                         ? AZA_TRUE
@@ -535,11 +577,13 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
     case AZA_OP_SET_HAS:
       fs = &f->slots[in->a];
       if (!fs->known) {
-        st[d++].t = AZA_UNKNOWN;
+        st[d].b = 0;
+      st[d++].t = AZA_UNKNOWN;
       } else {
         const uint32_t *w =
             f->setbits + (size_t)p->slot_sub[in->a] * p->setwords;
-        st[d++].t = (w[in->b / 32] >> (in->b % 32)) & 1u ? AZA_TRUE : AZA_FALSE;
+        st[d].b = 0;
+      st[d++].t = (w[in->b / 32] >> (in->b % 32)) & 1u ? AZA_TRUE : AZA_FALSE;
       }
       break;
     case AZA_OP_MUL:
@@ -547,7 +591,13 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
     case AZA_OP_RATIO:
       d--;
       x = &st[d - 1];
-      if (x->t && st[d].t) {
+      if (x->t && st[d].t &&
+          (x->b != AZAI_BOUND_EXACT || st[d].b != AZAI_BOUND_EXACT)) {
+        unsigned b = AZAI_BOUND_EXACT;
+        x->t = (uint8_t)azai_bound_arith(in->op != AZA_OP_MUL, x->n, x->b,
+                                         st[d].n, st[d].b, &x->n, &b);
+        x->b = (uint8_t)b;
+      } else if (x->t && st[d].t) {
         double v = in->op == AZA_OP_MUL ? x->n * st[d].n : x->n / st[d].n;
         x->t = (uint8_t)(isfinite(v) && (in->op == AZA_OP_MUL || st[d].n != 0));
         x->n = v;
@@ -557,7 +607,7 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
       break;
     case AZA_OP_RISE_PERCENT:
       x = &st[d - 1];
-      if (x->t && f->slots[in->a].known) {
+      if (x->t && x->b == AZAI_BOUND_EXACT && f->slots[in->a].known) {
         rise_percent(f, in->a, x->n, x);
       } else {
         x->t = 0;
@@ -602,11 +652,17 @@ aza_status aza_eval_run(const aza_program *p, const aza_facts *f,
   for (ri = 0; ri < p->nrules; ri++) {
     const rule *r = &p->rules[ri];
     uint8_t t = run_rule(p, f, a->stack, r);
+    int by_bound;
     a->outcome[ri] = t;
-    if (t == AZA_UNKNOWN && (r->flags & AZA_RULE_REQUIRE)) {
+    /* a required rule left unknown asks for its unknown facts; any rule
+       left unknown by a censored value asks for a precise one: a bound
+       that does not decide a rule is never taken as "not fired" */
+    by_bound = t == AZA_UNKNOWN && a->stack[0].b;
+    if (t == AZA_UNKNOWN && ((r->flags & AZA_RULE_REQUIRE) || by_bound)) {
       for (i = 0; i < r->nslot; i++) {
         uint32_t s = p->rslots[r->slot0 + i];
-        if (!f->slots[s].known) {
+        if (((r->flags & AZA_RULE_REQUIRE) && !f->slots[s].known) ||
+            (by_bound && f->slots[s].bound != AZAI_BOUND_EXACT)) {
           add_need(a, &nneed, p->slot_name[s]);
         }
       }

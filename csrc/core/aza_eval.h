@@ -346,6 +346,15 @@ AZA_API void aza_facts_clear(aza_facts *f);
 AZA_API aza_status aza_facts_set_as_of(aza_facts *f, double day, aza_err *err);
 AZA_API aza_status aza_facts_set_num(aza_facts *f, uint32_t slot, double v,
                                      aza_err *err);
+/*
+** a NUM fact known only as a bound: the value is op v, op one of AZA_LT,
+** AZA_LE, AZA_GT, AZA_GE ("< 0.5": a result below the measuring range).
+** A comparison is true or false only when every allowed value agrees;
+** otherwise unknown, and a required rule left unknown lists the fact in
+** need (a precise value is needed). known() is true.
+*/
+AZA_API aza_status aza_facts_set_bound(aza_facts *f, uint32_t slot, double v,
+                                       aza_cmp_op op, aza_err *err);
 AZA_API aza_status aza_facts_set_str(aza_facts *f, uint32_t slot, int32_t s,
                                      aza_err *err);
 AZA_API aza_status aza_facts_set_bool(aza_facts *f, uint32_t slot, int v,

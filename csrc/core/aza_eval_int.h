@@ -97,4 +97,27 @@ AZAI_FUNC aza_status azai_program_collect_slots(aza_program *p, uint8_t *seen,
 
 /* }==================================================================== */
 
+/* {====================================================================
+** Bounds (aza_bound.c): a number known only as "< v", "<= v", "> v",
+** ">= v" (a censored laboratory result)
+** ===================================================================== */
+
+#define AZAI_BOUND_EXACT 0u
+#define AZAI_BOUND_LT (1u + AZA_LT)
+#define AZAI_BOUND_LE (1u + AZA_LE)
+#define AZAI_BOUND_GT (1u + AZA_GT)
+#define AZAI_BOUND_GE (1u + AZA_GE)
+
+/* x op y when x (bound xb) or y (bound yb) is a bound: true or false only
+   when every value allowed gives that answer; unknown with two bounds */
+AZAI_FUNC uint8_t azai_bound_cmp(unsigned op, double x, unsigned xb, double y,
+                                 unsigned yb);
+
+/* x * y or x / y with one bound operand: 1 and the result and its bound;
+   0 (unknown) for two bounds, a bound divisor, 0 divisor, not finite */
+AZAI_FUNC int azai_bound_arith(int divide, double x, unsigned xb, double y,
+                               unsigned yb, double *out, unsigned *outb);
+
+/* }==================================================================== */
+
 #endif

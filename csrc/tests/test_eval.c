@@ -455,6 +455,64 @@ static void test_opcodes(void) {
   CHECK(aza_facts_series_add(f, x.creat, 1995, 88.41, NULL) == AZA_OK);
   run_all(&x, f, o);
   CHECK(o[R_RISE] == AZA_TRUE); /* 30.0147 % */
+  /* bounds: wbc < 3.0 decides "wbc < 3.5" (true) and "wbc >= 3.5" (false),
+     wbc < 4.0 decides neither; a bound in arithmetic: 2 * uln exact */
+  CHECK(aza_facts_set_bound(f, x.wbc, 3.0, AZA_LT, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_CMP_LT] == AZA_TRUE && o[R_CMP_LE] == AZA_TRUE);
+  CHECK(o[R_CMP_GT] == AZA_FALSE && o[R_CMP_GE] == AZA_FALSE);
+  CHECK(o[R_CMP_EQ] == AZA_FALSE && o[R_CMP_NE] == AZA_TRUE);
+  CHECK(o[R_KNOWN] == AZA_TRUE);
+  CHECK(aza_facts_set_bound(f, x.wbc, 4.0, AZA_LT, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  for (i = R_CMP_LT; i <= R_CMP_NE; i++) {
+    CHECK(o[i] == AZA_UNKNOWN);
+  }
+  { /* rules no flag requires, left unknown by the bound: need_data wbc */
+    aza_eval_arena *a = NULL;
+    aza_eval_result r;
+    CHECK(aza_eval_arena_create(x.p, NULL, NULL, &a, NULL) == AZA_OK);
+    CHECK(aza_eval_run(x.p, f, a, &r, NULL) == AZA_OK);
+    CHECK(r.decision == AZA_DECIDE_NEED_DATA && r.nneed == 1);
+    CHECK_STR(aza_program_string(x.p, r.need[0], NULL), "wbc");
+    aza_eval_arena_destroy(a);
+  }
+  /* at the threshold: < 3.5 is below it, <= 3.5 may equal it */
+  CHECK(aza_facts_set_bound(f, x.wbc, 3.5, AZA_LT, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_CMP_LT] == AZA_TRUE && o[R_CMP_GE] == AZA_FALSE);
+  CHECK(aza_facts_set_bound(f, x.wbc, 3.5, AZA_LE, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_CMP_LT] == AZA_UNKNOWN && o[R_CMP_LE] == AZA_TRUE);
+  CHECK(o[R_CMP_GT] == AZA_FALSE && o[R_CMP_EQ] == AZA_UNKNOWN);
+  CHECK(aza_facts_set_bound(f, x.wbc, 3.5, AZA_GT, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_CMP_GT] == AZA_TRUE && o[R_CMP_GE] == AZA_TRUE);
+  CHECK(o[R_CMP_LE] == AZA_FALSE && o[R_CMP_EQ] == AZA_FALSE);
+  CHECK(aza_facts_set_bound(f, x.wbc, 3.5, AZA_GE, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_CMP_GE] == AZA_TRUE && o[R_CMP_LT] == AZA_FALSE);
+  CHECK(o[R_CMP_GT] == AZA_UNKNOWN && o[R_CMP_EQ] == AZA_UNKNOWN);
+  CHECK(aza_facts_set_bound(f, x.wbc, 1, AZA_EQ, &err) == AZA_EARG);
+  /* alt > 400 against 2 * uln (uln 150 -> 300): true; alt / uln > 2 also */
+  CHECK(aza_facts_set_num(f, x.uln, 150, NULL) == AZA_OK);
+  CHECK(aza_facts_set_bound(f, x.alt, 400, AZA_GT, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_MUL] == AZA_TRUE && o[R_DIV] == AZA_TRUE);
+  CHECK(o[R_DIV0] == AZA_UNKNOWN);
+  CHECK(aza_facts_set_bound(f, x.alt, 200, AZA_GT, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_MUL] == AZA_UNKNOWN && o[R_DIV] == AZA_UNKNOWN);
+  CHECK(aza_facts_set_bound(f, x.uln, 50, AZA_LT, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_MUL] == AZA_UNKNOWN && o[R_DIV] == AZA_UNKNOWN); /* two bounds */
+  CHECK(aza_facts_set_num(f, x.alt, 150, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_DIV] == AZA_UNKNOWN); /* a bound divisor */
+  CHECK(aza_facts_set_num(f, x.wbc, 3.5, NULL) == AZA_OK);
+  CHECK(aza_facts_set_num(f, x.uln, 75, NULL) == AZA_OK);
+  run_all(&x, f, o);
+  CHECK(o[R_CMP_EQ] == AZA_TRUE && o[R_MUL] == AZA_FALSE); /* exact again */
   /* setters check types, ranges and values */
   CHECK(aza_facts_set_num(f, x.pheno, 1, &err) == AZA_EARG);
   CHECK(aza_facts_set_num(f, 999, 1, &err) == AZA_EARG);
@@ -670,6 +728,19 @@ static void test_actions_need(void) {
   CHECK(aza_eval_run(p, f, a, &r, NULL) == AZA_OK);
   CHECK(r.outcome[1] == AZA_FALSE);
   CHECK(r.decision == AZA_DECIDE_PROCEED && r.nneed == 0 && r.nfired == 0);
+  /* wbc known only as < 4 and tpmt poor: rule 1 unknown, asks wbc (a
+     precise value), not tpmt; < 3 decides it */
+  CHECK(aza_facts_set_bound(f, wbc, 4, AZA_LT, NULL) == AZA_OK);
+  CHECK(aza_facts_set_str(f, tpmt,
+                          (int32_t)aza_program_find_string(p, "poor", 4),
+                          NULL) == AZA_OK);
+  CHECK(aza_eval_run(p, f, a, &r, NULL) == AZA_OK);
+  CHECK(r.outcome[1] == AZA_UNKNOWN && r.decision == AZA_DECIDE_NEED_DATA);
+  CHECK(r.nneed == 1);
+  CHECK_STR(aza_program_string(p, r.need[0], NULL), "wbc");
+  CHECK(aza_facts_set_bound(f, wbc, 3, AZA_LT, NULL) == AZA_OK);
+  CHECK(aza_eval_run(p, f, a, &r, NULL) == AZA_OK);
+  CHECK(r.decision == AZA_DECIDE_WITHHOLD && r.nneed == 0);
   aza_eval_arena_destroy(a);
   aza_facts_destroy(f);
   aza_program_destroy(p);

@@ -168,6 +168,7 @@ local function new_cx(opts)
     days = {},
     units = {},
     series = {},
+    bounds = {},
     derived = {},
     given = {},
   }, Cx)

@@ -30,7 +30,12 @@ local to_number = context.to_number
 
 local M = {}
 
-local LAB_FIELDS = set_of { "test", "loinc", "value", "unit", "date", "uln", "lln" }
+local LAB_FIELDS = set_of { "test", "loinc", "value", "comparator", "unit", "date", "uln",
+  "lln" }
+
+--- The comparators of a censored result (`"<0.5"`: below the measuring range).
+M.COMPARATORS = { "<", "<=", ">", ">=" }
+local COMPARATOR = set_of(M.COMPARATORS)
 
 -- {=== labs ===
 
@@ -209,6 +214,30 @@ local function limits_and_date(cx, path, uln, lln, d)
   return true
 end
 
+-- the value of a lab entry and its comparator: `"<0.5"`, or `value` 0.5 with `comparator`
+-- "<" (a censored result: the value is a bound, never the number itself)
+local function lab_value(cx, path, lab)
+  local raw, bound = lab.value, lab.comparator
+  if bound ~= nil and not COMPARATOR[bound] then
+    return cx:fail(path .. ".comparator", format("%s is not a comparator (<, <=, >, >=)",
+      show(bound)))
+  end
+  if type(raw) == "string" then
+    local c, rest = raw:match("^%s*([<>]=?)%s*(.-)$")
+    if c and bound ~= nil and c ~= bound then
+      return cx:fail(path .. ".comparator", format("%s contradicts the value %s", bound,
+        show(raw)))
+    elseif c then
+      raw, bound = rest, c
+    end
+  end
+  local v = to_number(raw)
+  if v == nil then
+    return cx:fail(path .. ".value", format("%s is not a number", show(lab.value)))
+  end
+  return v, bound
+end
+
 local function read_lab(cx, i, lab)
   local path = format("labs[%d]", i)
   if type(lab) ~= "table" or is_list(lab) and next(lab) ~= nil then
@@ -220,9 +249,9 @@ local function read_lab(cx, i, lab)
     return nil
   end
   local ref = catalogue.by_name[test].unit
-  local v = to_number(lab.value)
+  local v, bound = lab_value(cx, path, lab)
   if v == nil then
-    return cx:fail(path .. ".value", format("%s is not a number", show(lab.value)))
+    return nil
   end
   local unit = lab.unit
   if unit == nil and ref == "1" then
@@ -241,7 +270,7 @@ local function read_lab(cx, i, lab)
   if value == nil or not d then
     return nil
   end
-  local text = num(v) .. (lab.unit and (" " .. unit) or "")
+  local text = (bound or "") .. num(v) .. (lab.unit and (" " .. unit) or "")
   if value < 0 and test ~= "temperature" then
     return cx:fail(path .. ".value", format("%s is negative", text))
   end
@@ -251,7 +280,8 @@ local function read_lab(cx, i, lab)
   if not limits_and_date(cx, path, { uln, uln_text }, { lln, lln_text }, d) then
     return nil
   end
-  return { index = i, path = path, test = test, loinc = code, value = value, date = d.iso,
+  return { index = i, path = path, test = test, loinc = code, value = value, bound = bound,
+           date = d.iso,
            day = d.n, given = text, uln = uln, lln = lln, uln_given = uln_text,
            lln_given = lln_text }
 end
@@ -279,7 +309,8 @@ local function publish_test(cx, test, list)
   end)
   local series = {}
   for k, r in ipairs(list) do
-    series[k] = { date = r.date, day = r.day, value = r.value, given = r.given }
+    series[k] = { date = r.date, day = r.day, value = r.value, bound = r.bound,
+                  given = r.given }
   end
   cx.series[test] = series
   local latest = list[#list]
@@ -288,7 +319,7 @@ local function publish_test(cx, test, list)
     if r.day ~= latest.day then
       break
     end
-    if r.value ~= latest.value then
+    if r.value ~= latest.value or r.bound ~= latest.bound then
       -- which is right cannot be told (the order of a list is no evidence): the test is
       -- not known until it is repeated; the pipeline asks for it (need_data)
       local message = format("two different results on %s (%s at %s, %s at %s): repeat "
@@ -300,6 +331,12 @@ local function publish_test(cx, test, list)
     end
   end
   cx:set(test, latest.value, ref)
+  if latest.bound then
+    cx.bounds[test] = latest.bound
+    cx:note("censored", test, format("%s is a censored result: rules see a value %s %s %s, "
+      .. "and a rule it does not decide asks for %s", latest.given, latest.bound,
+      num(latest.value), ref, test), latest.path)
+  end
   cx:set_date(test .. ".date", { iso = latest.date, n = latest.day })
   cx.given[test] = latest.given .. (latest.loinc and (" (LOINC " .. latest.loinc .. ")") or "")
   cx.given[test .. ".date"] = latest.date
@@ -312,6 +349,16 @@ local function publish_test(cx, test, list)
     cx.given[test .. ".lln"] = latest.lln_given
   end
   cx.derived[test .. ".days_since"] = cx.as_of.n - latest.day
+end
+
+-- the first censored reading of a series, or nil
+local function censored_in(series)
+  for _, r in ipairs(series) do
+    if r.bound then
+      return r
+    end
+  end
+  return nil
 end
 
 local function read_labs(cx, p)
@@ -344,7 +391,10 @@ local function read_labs(cx, p)
     publish_test(cx, test, by_test[test])
   end
   local creat = cx.series.creatinine
-  if creat then
+  if creat and censored_in(creat) then
+    cx:note("censored", "creatinine", format("the creatinine series holds a censored result "
+      .. "(%s): its rise is not computed", censored_in(creat).given))
+  elseif creat then
     local rise = rise_percent(creat, cx.as_of.n, context.CREATININE_WINDOW_DAYS)
     if rise then
       cx.derived["creatinine.rise_percent_365d"] = rise
@@ -367,6 +417,7 @@ M.read_lab = read_lab
 M.rise_percent = rise_percent
 M.publish_test = publish_test
 M.read_labs = read_labs
+M.censored_in = censored_in
 M.LAB_FIELDS = LAB_FIELDS
 M.IU_PER_LITRE = IU_PER_LITRE
 -- }===

@@ -351,6 +351,7 @@ local function result_of(cx, p)
     days = cx.days,
     units = cx.units,
     series = cx.series,
+    bounds = cx.bounds,
     derived = cx.derived,
     given = cx.given,
     warnings = cx.warnings,
@@ -456,9 +457,12 @@ function M.to_facts(p)
       local unit = catalogue.by_name[test].unit
       local readings = {}
       for i, r in ipairs(list) do
-        readings[i] = { value = r.value, unit = unit, date = r.date }
+        readings[i] = { value = r.value, unit = unit, date = r.date, comparator = r.bound }
       end
       out[test] = readings
+    elseif p.bounds[test] and p.facts[test] ~= nil then
+      out[test] = { value = p.facts[test], unit = catalogue.by_name[test].unit,
+                    comparator = p.bounds[test] }
     end
   end
   if p.facts["tpmt.activity"] ~= nil then

@@ -10,7 +10,9 @@
 --   molar mass. A lab fact may also be a list of dated readings
 --   `{ {value =, unit =, date =}, … }` (or quantities with `date`): the
 --   latest reading is the fact's value, and `rise_percent` reads them all
---   (the latest 64).
+--   (the latest 64). A censored value carries `comparator` (`"<"`, `"<="`, `">"`,
+--   `">="`; `{value = 0.5, unit = "10*9/L", comparator = "<"}`): a condition it does not
+--   decide is unknown, and a series holding one gives `rise_percent` unknown.
 -- * string facts: a string; boolean facts: a boolean; set facts: a list of
 --   strings; dates: `"YYYY-MM-DD"` or a day number (days since 1970-01-01).
 -- * a missing fact (nil) is unknown.
@@ -78,10 +80,16 @@ local function is_readings(x)
     and (type(x[1]) == "table" or quantity.is_quantity(x[1]))
 end
 
+--- The comparators a censored value may carry (`{value =, unit =, comparator = "<"}`).
+M.COMPARATOR = { ["<"] = true, ["<="] = true, [">"] = true, [">="] = true }
+
 -- a number in `unit` from a given quantity value
 local function qty_in(x, unit, substance)
   if type(x) == "number" then
     return x
+  end
+  if type(x) == "table" and x.comparator ~= nil then
+    x = { value = x.value, unit = x.unit }
   end
   local q, msg, code = quantity.coerce(x)
   if not q then
@@ -113,7 +121,12 @@ local function readings(list, unit, substance)
     if v == nil then
       return nil, "reading " .. i .. ": " .. tostring(msg), code
     end
-    out[#out + 1] = { day, v, i }
+    local cmp = type(r) == "table" and r.comparator or nil
+    if cmp ~= nil and not M.COMPARATOR[cmp] then
+      return nil, "reading " .. i .. ": comparator " .. tostring(cmp) .. " is not <, <=, > or >=",
+        "E_ARG"
+    end
+    out[#out + 1] = { day, v, i, cmp }
   end
   table.sort(out, function(a, b)
     if a[1] ~= b[1] then
@@ -127,19 +140,42 @@ end
 -- converters per slot type: (given, meta, facts, substance) → value | nil, msg, code
 local CONVERT = {}
 
+-- a censored value (a comparator with its number): {v, comparator} for the engine
+local function bounded(v, cmp)
+  if v ~= nil and cmp ~= nil then
+    return { v, cmp }
+  end
+  return v
+end
+
 function CONVERT.num(given, meta, _, substance)
-  local v, msg, code
+  local v, msg, code, cmp
   if is_readings(given) then
     local list
     list, msg, code = readings(given, meta.unit, substance)
     v = list and list[#list][2]
+    cmp = list and list[#list][4]
   else
     v, msg, code = qty_in(given, meta.unit, substance)
+    cmp = type(given) == "table" and given.comparator or nil
+    if cmp ~= nil and not M.COMPARATOR[cmp] then
+      return nil, "comparator " .. tostring(cmp) .. " is not <, <=, > or >=", "E_ARG"
+    end
   end
   if v == nil and meta.per_unit and code ~= "E_ARG" and code ~= "E_SYNTAX" then
     return nil -- a method-specific value in another method's unit: unknown here
   end
-  return v, msg, code
+  return bounded(v, cmp), msg, code
+end
+
+-- whether a list of converted readings holds a censored one
+local function any_bound(list)
+  for _, r in ipairs(list) do
+    if r[4] ~= nil then
+      return true
+    end
+  end
+  return false
 end
 
 function CONVERT.series(given, meta, facts, substance)
@@ -147,6 +183,8 @@ function CONVERT.series(given, meta, facts, substance)
     local list, msg, code = readings(given, meta.unit, substance)
     if not list then
       return nil, msg, code
+    elseif any_bound(list) then
+      return nil -- a censored reading: the change over time is not known
     end
     local out, first = {}, math.max(1, #list - M.SERIES_MAX + 1)
     for i = first, #list do
@@ -165,6 +203,8 @@ function CONVERT.series(given, meta, facts, substance)
   local v, msg, code = qty_in(given, meta.unit, substance)
   if v == nil then
     return nil, msg, code
+  elseif type(given) == "table" and given.comparator ~= nil then
+    return nil
   end
   return { { day, v } }
 end
@@ -244,7 +284,11 @@ function M.values(compiled, facts)
       if quantity.is_quantity(given) then
         given = tostring(given)
       end
-      seen[meta.fact] = { given = given, converted = v }
+      if type(v) == "table" and meta.type == "num" then -- a censored value
+        seen[meta.fact] = { given = given, converted = v[1], comparator = v[2] }
+      else
+        seen[meta.fact] = { given = given, converted = v }
+      end
     end
   end
   return values, as_of, seen

@@ -39,7 +39,7 @@ local function rule_trace(st, pt, engine_trace, compiled)
         given = f.given
       end
       facts[name] = { given = given, converted = f.converted, unit = unit_of(pt, name),
-                      known = f.converted ~= nil }
+                      known = f.converted ~= nil, comparator = f.comparator }
     end
     local actions = {}
     for k, a in ipairs((compiled.rules[i] or {}).actions or {}) do

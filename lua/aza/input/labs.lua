@@ -238,6 +238,17 @@ local function lab_value(cx, path, lab)
   return v, bound
 end
 
+-- the unit of a lab entry (a dimensionless test may leave it out)
+local function lab_unit(cx, path, test, unit, ref)
+  if unit == nil and ref == "1" then
+    return "1"
+  elseif type(unit) ~= "string" then
+    return cx:fail(path .. ".unit", unit == nil and format("missing unit (%s is in %s)", test,
+      ref) or format("%s is not a unit", show(unit)))
+  end
+  return unit
+end
+
 local function read_lab(cx, i, lab)
   local path = format("labs[%d]", i)
   if type(lab) ~= "table" or is_list(lab) and next(lab) ~= nil then
@@ -253,12 +264,9 @@ local function read_lab(cx, i, lab)
   if v == nil then
     return nil
   end
-  local unit = lab.unit
-  if unit == nil and ref == "1" then
-    unit = "1"
-  elseif type(unit) ~= "string" then
-    return cx:fail(path .. ".unit", unit == nil and format("missing unit (%s is in %s)", test,
-      ref) or format("%s is not a unit", show(unit)))
+  local unit = lab_unit(cx, path, test, lab.unit, ref)
+  if unit == nil then
+    return nil
   end
   local d = cx:date(path .. ".date", lab.date)
   if d == nil then

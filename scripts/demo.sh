@@ -6,7 +6,11 @@ set -eu
 aza=bin/aza
 if [ -f rules/ibd.lua ] && [ -f lua/aza/cli/evaluate.lua ]; then
   echo "\$ bin/aza evaluate --protocol ibd --as-of 2026-11-21 examples/patients/ibd-new-start.json"
-  exec $aza evaluate --protocol ibd --as-of 2026-11-21 examples/patients/ibd-new-start.json
+  $aza evaluate --protocol ibd --as-of 2026-11-21 examples/patients/ibd-new-start.json
+  echo
+  echo "# the laboratory's HL7 v2 feed merged with the rest of the record:"
+  echo "\$ bin/aza evaluate --protocol ibd examples/sources/labs.hl7 examples/sources/patient.json"
+  exec $aza evaluate --protocol ibd examples/sources/labs.hl7 examples/sources/patient.json
 fi
 run() { echo "\$ bin/aza $*"; $aza "$@"; echo; }
 run units convert 176 '[lb_av]' kg

@@ -1,10 +1,11 @@
 --- `aza evaluate`: evaluate a patient against a protocol.
 --
 --     aza evaluate --protocol ID|FILE [--as-of DATE] [--format text|json|cards]
---                  [--path DIR]... PATIENT|-
+--                  [--input json|hl7v2] [--path DIR]... SOURCE... | -
 --
 -- Loads the protocol (a shipped id such as `ibd`, or a protocol file),
--- reads the patient (a JSON file, or `-` for stdin), evaluates it
+-- reads the patient (one or more sources, merged by `aza.input.sources`: patient
+-- record JSON files, HL7 v2 message files, or `-` for stdin), evaluates it
 -- (`aza.protocol`) and prints the result: in text (`aza.render.text`, the
 -- default), as JSON with sorted keys (`aza.render.json`), or as a CDS Hooks
 -- response body of cards (`aza.render.cards`).
@@ -21,9 +22,10 @@
 -- @module aza.cli.evaluate
 
 local cohort = require "aza.cli.cohort"
+local sources = require "aza.input.sources"
 local protocol = require "aza.protocol"
 
-local io, string = io, string
+local io, ipairs, string = io, ipairs, string
 
 local M = {}
 
@@ -32,7 +34,8 @@ M.summary = "evaluate a patient against a protocol (aza evaluate --protocol ID P
 
 --- Usage text.
 M.usage = "usage: aza evaluate --protocol ID|FILE [--as-of YYYY-MM-DD] [--format text|json|cards]\n"
-  .. "                    [--path DIR]... PATIENT.json|-\n"
+  .. "                    [--input json|hl7v2] [--path DIR]... SOURCE...|-\n"
+  .. "       (SOURCE: a patient record .json or HL7 v2 messages; several merge into one patient)\n"
   .. "       aza evaluate --protocol ID|FILE --cohort FILE.jsonl|- [--jobs N] [--format ...]\n"
   .. "                    (one patient per line in, one result per line out)\n"
 
@@ -42,7 +45,7 @@ local FORMATS = { text = "aza.render.text", json = "aza.render.json",
 local VALUED = { ["--protocol"] = "protocol", ["-p"] = "protocol", ["--as-of"] = "as_of",
                  ["--format"] = "format", ["--path"] = "path", ["--cohort"] = "cohort",
                  ["--jobs"] = "jobs", ["-j"] = "jobs", ["--cohort-part"] = "part",
-                 ["--cohort-spool"] = "spool" }
+                 ["--cohort-spool"] = "spool", ["--input"] = "input" }
 
 -- the options, or nil, message
 local function parse(args)
@@ -70,10 +73,9 @@ local function parse(args)
     elseif a == "-h" or a == "--help" then
       o.help = true
     elseif a == "-" or string.sub(a, 1, 1) ~= "-" then
-      if o.patient then
-        return nil, "one patient at a time (got '" .. o.patient .. "' and '" .. a .. "')"
-      end
-      o.patient = a
+      o.sources = o.sources or {}
+      o.sources[#o.sources + 1] = a
+      o.patient = o.patient or a
     else
       return nil, "unknown option '" .. a .. "'"
     end
@@ -84,14 +86,22 @@ end
 
 -- the patient argument for protocol:evaluate; stdin is read here
 local function patient_input(o, env)
-  if o.patient ~= "-" then
+  if #o.sources == 1 and o.patient ~= "-" and not o.input then
     return o.patient
   end
-  local text = (env.stdin or io.stdin):read("*a")
-  if text == nil or not string.match(text, "^%s*{") then
-    return nil, "patient (stdin): not a JSON object"
+  local list = {}
+  for i, s in ipairs(o.sources) do
+    if s == "-" then
+      local text = (env.stdin or io.stdin):read("*a")
+      if text == nil or not (string.match(text, "^%s*{") or sources.detect(text) == "hl7v2") then
+        return nil, "patient (stdin): not a JSON object or HL7 v2 messages"
+      end
+      list[i] = { name = "stdin", text = text, input = o.input }
+    else
+      list[i] = { path = s, input = o.input }
+    end
   end
-  return text
+  return #list == 1 and list[1].text and not o.input and list[1].text or list
 end
 
 -- what is wrong with the options, or nil
@@ -104,7 +114,9 @@ local function check(o)
   elseif not o.protocol then
     return "--protocol is required"
   elseif not (o.patient or o.cohort) then
-    return "no patient given (a JSON file, or - for stdin)"
+    return "no patient given (a JSON file, HL7 v2 messages, or - for stdin)"
+  elseif o.input and not sources.is_input(o.input) then
+    return "unknown input format '" .. o.input .. "' (json, hl7v2)"
   elseif not FORMATS[o.format] then
     return "unknown format '" .. o.format .. "' (text, json, cards)"
   elseif o.cohort then

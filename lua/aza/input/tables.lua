@@ -1,6 +1,7 @@
 --- The data tables the patient reader matches against, reached through the loaded protocol:
 -- a protocol's `data.medications` and `data.loinc` replace `rules/data/medications.lua` and
--- `rules/data/loinc.lua` (same shapes); without them the shipped tables are used. Checked
+-- `rules/data/loinc.lua` (same shapes); without them the shipped tables are used.
+-- `data.lab_codes` maps the site laboratory's own OBX-3 codes to a LOINC code or test name. Checked
 -- when the protocol loads: the shape of each table, and that every medication, vaccine or
 -- allergy word the rules ask for (`taking`, `planned`, `allergic`) is an id or a class of the
 -- table, so that replacing the table can never silently switch a rule off.
@@ -21,7 +22,7 @@ local ipairs, next, pairs, string, table, tostring, type =
 local M = {}
 
 --- The names of the tables a protocol may replace (keys of its `data`).
-M.NAMES = { "medications", "loinc" }
+M.NAMES = { "medications", "loinc", "lab_codes" }
 
 --- The tables a protocol's `data` replaces, or nil when it replaces none.
 -- @tparam table|nil data the protocol's `data`
@@ -117,8 +118,36 @@ local function loinc_problem(t)
   return nil
 end
 
+-- the shape of a local-code table (HL7 v2 OBX-3 codes of the site's laboratory); a problem
+-- or nil
+local function lab_codes_problem(t, loinc)
+  if type(t) ~= "table" or next(t) == nil then
+    return 'data.lab_codes must be a table of local code = "LOINC code" or "test name"'
+  end
+  for code, target in pairs(t) do
+    local p = "data.lab_codes[" .. tostring(code) .. "]"
+    if type(code) ~= "string" or code == "" then
+      return p .. ": the key must be the laboratory's code (a string)"
+    end
+    local f = type(target) == "string" and catalogue.by_name[target]
+    if not ((f and f.lab) or (type(target) == "string" and loinc[target])) then
+      return p .. " must be a LOINC code of rules/data/loinc.lua (or data.loinc) or a lab "
+        .. "test aza reads (wbc, neutrophils, …)"
+    end
+  end
+  return nil
+end
+
 -- the functions whose string argument names a substance or class of the medication table
 local ASKS = { taking = true, planned = true, allergic = true }
+
+-- the first shape problem of the tables, or nil
+local function shape_problem(t)
+  return (t.medications ~= nil and medications_problem(t.medications))
+    or (t.loinc ~= nil and loinc_problem(t.loinc))
+    or (t.lab_codes ~= nil and lab_codes_problem(t.lab_codes, t.loinc or pgx.data("loinc")))
+    or nil
+end
 
 --- Check the tables a protocol's `data` gives against their shapes and the rules.
 -- @tparam table|nil data the protocol's `data`
@@ -129,8 +158,7 @@ function M.check(data, rules)
   if not t then
     return nil
   end
-  local problem = (t.medications ~= nil and medications_problem(t.medications))
-    or (t.loinc ~= nil and loinc_problem(t.loinc))
+  local problem = shape_problem(t)
   if problem or not t.medications then
     return problem or nil
   end

@@ -27,6 +27,7 @@ local dose_start = require "aza.protocol.dose_start"
 local words_mod = require "aza.protocol.words"
 local result = require "aza.protocol.result"
 local tables = require "aza.input.tables"
+local sources = require "aza.input.sources"
 
 local error, io, ipairs, next, setmetatable, string, table, tostring, type =
   error, io, ipairs, next, setmetatable, string, table, tostring, type
@@ -413,7 +414,10 @@ end
 
 -- the normalised patient and a function giving the record as given (for the
 -- unread-words check); a file or stdin is read once. Errors as patient.read.
-local function read_patient(x, popts)
+local function read_patient(x, popts, input)
+  if sources.wants(x, input) then
+    return sources.normalise(x, popts, input)
+  end
   if type(x) == "table" then
     local pt, msg, code, path = patient.normalise(x, popts)
     return pt, msg, code, path, function()
@@ -429,6 +433,8 @@ local function read_patient(x, popts)
   end
   if type(text) ~= "string" then
     return patient.read(x, popts)
+  elseif sources.detect(text) == "hl7v2" then
+    return sources.normalise({ { name = x, text = text } }, popts)
   end
   -- decoded once: the record as given is the decoded table (normalise does not change it)
   local t, jmsg, jcode = json_in.decode_depth(text)
@@ -513,9 +519,11 @@ end
 
 --- Evaluate a patient against the protocol (the pipeline of the module
 -- description).
--- @tparam table|string x the patient: a Lua table, JSON text, or a file
---   path (`"-"`: stdin)
--- @tparam[opt] table opts `as_of` (`"YYYY-MM-DD"`, replaces the record's),
+-- @tparam table|string x the patient: a Lua table, JSON text, HL7 v2 text, or a file
+--   path (`"-"`: stdin); or a list of such sources, merged into one patient
+--   (`aza.input.sources`: errors then name the source, `labs.hl7: message 1, OBX[2]-6: …`)
+-- @tparam[opt] table opts `as_of` (`"YYYY-MM-DD"`, replaces the record's), `input`
+--   (`"json"` or `"hl7v2"`: read every source as that format),
 --   `today` (the day used when no `as_of` is given; default the clock), `trace`
 --   (`false`: the same result without the `trace` list, which is not built)
 -- @treturn table the result (design §7; see the module description)
@@ -533,7 +541,7 @@ function Protocol:evaluate(x, opts)
   local params = st.p.parameters or {}
   local popts = { as_of = opts.as_of, today = opts.today, profile = params.profile,
                   tpmt_method = params.tpmt_method, tables = st.tables, site = st.site }
-  local pt, msg, code, path, raw = read_patient(x, popts)
+  local pt, msg, code, path, raw = read_patient(x, popts, opts.input)
   if not pt then
     return nil, msg, code or "E_INPUT", path or ""
   end

@@ -68,7 +68,7 @@ static aza_status set_bound(lua_State *L, const aza_program *p, aza_facts *f,
 
 /* fill the facts from the table at index 2; AZA_OK or an error in err */
 aza_status azaL_fill_facts(lua_State *L, const aza_program *p, aza_facts *f,
-                            aza_err *err) {
+                           aza_err *err) {
   aza_program_info pi;
   uint32_t s;
   int32_t next = -1;
@@ -110,8 +110,7 @@ aza_status azaL_fill_facts(lua_State *L, const aza_program *p, aza_facts *f,
         lua_insert(L, -2);
         codes = lua_gettop(L) - 1;
       }
-      st = aza_facts_set_str(f, s, string_code(L, p, -1, codes, &next),
-                             err);
+      st = aza_facts_set_str(f, s, string_code(L, p, -1, codes, &next), err);
       break;
     case AZA_FACT_BOOL:
       if (t != LUA_TBOOLEAN) {

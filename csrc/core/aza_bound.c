@@ -46,10 +46,18 @@ static span span_of(double v, unsigned bound) {
 }
 
 /* every value of s below c / at most c / above c / at least c */
-static int all_lt(span s, double c) { return s.hi < c || (s.hi == c && s.hi_open); }
-static int all_le(span s, double c) { return s.hi <= c; }
-static int all_gt(span s, double c) { return s.lo > c || (s.lo == c && s.lo_open); }
-static int all_ge(span s, double c) { return s.lo >= c; }
+static int all_lt(span s, double c) {
+  return s.hi < c || (s.hi == c && s.hi_open);
+}
+static int all_le(span s, double c) {
+  return s.hi <= c;
+}
+static int all_gt(span s, double c) {
+  return s.lo > c || (s.lo == c && s.lo_open);
+}
+static int all_ge(span s, double c) {
+  return s.lo >= c;
+}
 
 /* the operator seen from the other side: a < b is b > a */
 static unsigned mirror_op(unsigned op) {
@@ -67,20 +75,10 @@ static unsigned mirror_op(unsigned op) {
   }
 }
 
-/* the bound of -x (or of x / k, x * k for k < 0) */
+/* the bound of -x (or of x / k, x * k for k < 0): the bound's operator
+   mirrored (AZAI_BOUND_* is 1 + the aza_cmp_op of the bound) */
 static unsigned mirror_bound(unsigned bound) {
-  switch (bound) {
-  case AZAI_BOUND_LT:
-    return AZAI_BOUND_GT;
-  case AZAI_BOUND_LE:
-    return AZAI_BOUND_GE;
-  case AZAI_BOUND_GT:
-    return AZAI_BOUND_LT;
-  case AZAI_BOUND_GE:
-    return AZAI_BOUND_LE;
-  default:
-    return bound;
-  }
+  return bound == AZAI_BOUND_EXACT ? bound : 1u + mirror_op(bound - 1u);
 }
 
 uint8_t azai_bound_cmp(unsigned op, double x, unsigned xb, double y,

@@ -159,8 +159,8 @@ aza_status aza_facts_set_bound(aza_facts *f, uint32_t slot, double v,
                                aza_cmp_op op, aza_err *err) {
   aza_status st;
   if (op != AZA_LT && op != AZA_LE && op != AZA_GT && op != AZA_GE) {
-    return aza_err_set(err, AZA_EARG, 0, "bound operator %d not <, <=, >, >=",
-                       (int)op);
+    return aza_err_set(err, AZA_EARG, 0,
+                       "bound operator %d not <, <=, >, >=", (int)op);
   }
   st = set_value(f, slot, AZA_FACT_NUM, v, 0, err);
   if (st == AZA_OK) {
@@ -578,12 +578,12 @@ static uint8_t run_rule(const aza_program *p, const aza_facts *f, cell *st,
       fs = &f->slots[in->a];
       if (!fs->known) {
         st[d].b = 0;
-      st[d++].t = AZA_UNKNOWN;
+        st[d++].t = AZA_UNKNOWN;
       } else {
         const uint32_t *w =
             f->setbits + (size_t)p->slot_sub[in->a] * p->setwords;
         st[d].b = 0;
-      st[d++].t = (w[in->b / 32] >> (in->b % 32)) & 1u ? AZA_TRUE : AZA_FALSE;
+        st[d++].t = (w[in->b / 32] >> (in->b % 32)) & 1u ? AZA_TRUE : AZA_FALSE;
       }
       break;
     case AZA_OP_MUL:

@@ -103,10 +103,10 @@ AZAI_FUNC aza_status azai_program_collect_slots(aza_program *p, uint8_t *seen,
 ** ===================================================================== */
 
 #define AZAI_BOUND_EXACT 0u
-#define AZAI_BOUND_LT (1u + AZA_LT)
-#define AZAI_BOUND_LE (1u + AZA_LE)
-#define AZAI_BOUND_GT (1u + AZA_GT)
-#define AZAI_BOUND_GE (1u + AZA_GE)
+#define AZAI_BOUND_LT    (1u + AZA_LT)
+#define AZAI_BOUND_LE    (1u + AZA_LE)
+#define AZAI_BOUND_GT    (1u + AZA_GT)
+#define AZAI_BOUND_GE    (1u + AZA_GE)
 
 /* x op y when x (bound xb) or y (bound yb) is a bound: true or false only
    when every value allowed gives that answer; unknown with two bounds */

@@ -201,12 +201,15 @@ if [ -n "$MATRIX" ]; then
         spec/fixtures/weekly/tpmt-poor-active.json
       "$other" bin/aza dose --weight '70 kg' --rate '2 mg/kg/d' --percent 10 --formulary '10,25,50s' \
         --days-per-week 3 --format json
+      # two sources: an HL7 v2 lab feed (a censored eGFR) merged with a patient record
+      "$other" bin/aza evaluate --protocol ibd --format json examples/sources/labs.hl7 \
+        examples/sources/patient.json
     } >"$log/same-$other.other" 2>&1
     for fmt in json text cards other cohort; do
       cmp -s "$log/same-lua5.4.$fmt" "$log/same-$other.$fmt" || { same=0; echo "differs: $other $fmt"; }
     done
   done
-  if [ "$same" -eq 1 ]; then add 1 0; echo "identical (json, text, cards, dose, check, test, units, an error, a weekly schedule, a 400-patient cohort; $(md5sum <"$log/same-lua5.4.json" | cut -c1-12))"
+  if [ "$same" -eq 1 ]; then add 1 0; echo "identical (json, text, cards, dose, check, test, units, an error, a weekly schedule, HL7 v2 + JSON, a 400-patient cohort; $(md5sum <"$log/same-lua5.4.json" | cut -c1-12))"
   else add 0 1; fi
 fi
 

@@ -133,6 +133,18 @@ describe("one patient from several sources", function()
     assert.truthy(ibd:evaluate({ { name = "labs.hl7", text = heavy }, rec }))
   end)
 
+  it("genotypes merge gene by gene; a gene given twice differently is an error", function()
+    local a = { id = "MRN1", genotype = { TPMT = "*1/*1" } }
+    local b = { id = "MRN1", genotype = { NUDT15 = "*1/*1" } }
+    local rec = assert(sources.read({ a, b }))
+    assert.same({ TPMT = "*1/*1", NUDT15 = "*1/*1" }, rec.genotype)
+    assert.same({ TPMT = "*1/*1" }, a.genotype)      -- the sources are not changed
+    local r, m = sources.read({ a, { genotype = { TPMT = "*1/*3A" } } })
+    assert.is_nil(r)
+    assert.equal("genotype.TPMT: source 1 gives *1/*1, source 2 gives *1/*3A: the sources "
+      .. "disagree", m)
+  end)
+
   it("sources naming different patients are refused", function()
     local rec = {}
     for k, v in pairs(REC) do rec[k] = v end

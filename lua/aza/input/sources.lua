@@ -6,8 +6,9 @@
 -- text starting with `MSH|` or MLLP-framed, else a file path), or a descriptor
 -- `{name =, text =}` / `{path =}` with an optional `input` (`"json"`, `"hl7v2"`).
 -- Lists (labs, medications, conditions, allergies, symptoms, vaccines_planned, ancestry)
--- are concatenated, a repeated entry kept once; any other field comes from whichever source
--- has it, and two sources that give it differently are an input error naming both.
+-- are concatenated, a repeated entry kept once; `genotype`, `phenotype` and `facts` merge key
+-- by key; any other field comes from whichever source has it, and two sources that give it
+-- differently are an input error naming both.
 --
 -- @module aza.input.sources
 
@@ -40,6 +41,26 @@ end
 -- @treturn boolean
 function M.is_input(s)
   return INPUT[s] == true
+end
+
+-- the objects that merge key by key
+local OBJECT = { genotype = true, phenotype = true, facts = true }
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do
+    keys[#keys + 1] = k
+  end
+  sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  return keys
+end
+
+local function shallow(t)
+  local c = {}
+  for k, v in pairs(t) do
+    c[k] = v
+  end
+  return c
 end
 
 local DESCRIPTOR = { name = true, text = true, path = true, input = true }
@@ -197,39 +218,63 @@ local function where(origin, path)
   return o.at and (o.source .. " (" .. o.at .. ")") or o.source
 end
 
-local function merge_into(out, rec, origin, st)
-  for k, v in pairs(rec) do
-    if LIST[k] and type(v) == "table" then
-      local list = out.rec[k] or {}
-      out.rec[k] = list
-      for i, e in ipairs(v) do
-        local dup = false
-        for _, seen in ipairs(list) do
-          if same(seen, e) then
-            dup = true
-            break
-          end
-        end
-        if not dup then
-          list[#list + 1] = e
-          local o = origin[format("%s[%d]", k, i)] or origin["*"]
-          out.origin[format("%s[%d]", k, #list)] = { source = o.source, at = o.at,
-            fields = o.fields, path = origin["*"] and format("%s[%d]", k, i) or nil }
-        end
-      end
-    elseif k == "id" then
-      if out.rec.id == nil then
-        out.rec.id = v
-        out.origin.id = origin.id or origin["*"]
-      end
-    elseif out.rec[k] == nil then
-      out.rec[k] = v
-      out.origin[k] = origin[k] or origin["*"]
-    elseif not same(out.rec[k], v) then
-      st.err = st.err or format("%s: %s gives %s, %s gives %s: the sources disagree", k,
-        where(out.origin, k), show(out.rec[k]), where(origin, k), show(v))
+local function disagree(k, out, origin, a, b)
+  return format("%s: %s gives %s, %s gives %s: the sources disagree", k,
+    where(out.origin, k:match("^[%w_]+")), show(a), where(origin, k:match("^[%w_]+")), show(b))
+end
+
+-- a list field: entries not already there appended, with their origins
+local function merge_list(out, k, v, origin)
+  local list = out.rec[k] or {}
+  out.rec[k] = list
+  for i, e in ipairs(v) do
+    local dup = false
+    for _, seen in ipairs(list) do
+      dup = dup or same(seen, e)
+    end
+    if not dup then
+      list[#list + 1] = e
+      local o = origin[format("%s[%d]", k, i)] or origin["*"]
+      out.origin[format("%s[%d]", k, #list)] = { source = o.source, at = o.at,
+        fields = o.fields, path = origin["*"] and format("%s[%d]", k, i) or nil }
     end
   end
+end
+
+-- an object merged key by key (one source may give TPMT, another NUDT15); an error or nil
+local function merge_object(out, k, v, origin)
+  local o = out.rec[k]
+  for _, sk in ipairs(sorted_keys(v)) do
+    local sv = v[sk]
+    if o[sk] == nil then
+      o[sk] = sv
+    elseif not same(o[sk], sv) then
+      return disagree(k .. "." .. tostring(sk), out, origin, o[sk], sv)
+    end
+  end
+  return nil
+end
+
+-- one source's record into the merge; an error or nil (keys in order: the same first
+-- error on every interpreter)
+local function merge_into(out, rec, origin)
+  for _, k in ipairs(sorted_keys(rec)) do
+    local v, err = rec[k], nil
+    if LIST[k] and type(v) == "table" then
+      merge_list(out, k, v, origin)
+    elseif OBJECT[k] and type(v) == "table" and type(out.rec[k]) == "table" then
+      err = merge_object(out, k, v, origin)
+    elseif out.rec[k] == nil then
+      out.rec[k] = OBJECT[k] and type(v) == "table" and shallow(v) or v
+      out.origin[k] = origin[k] or origin["*"]
+    elseif k ~= "id" and not same(out.rec[k], v) then -- ids: checked across the sources
+      err = disagree(k, out, origin, out.rec[k], v)
+    end
+    if err then
+      return err
+    end
+  end
+  return nil
 end
 
 -- }===
@@ -247,7 +292,7 @@ function M.read(x, opts)
   if type(x) ~= "table" or x[1] == nil or is_descriptor(x) then
     list = { x }
   end
-  local out, st, warnings = { rec = {}, origin = {} }, {}, {}
+  local out, warnings = { rec = {}, origin = {} }, {}
   local ids = {}
   for i, src in ipairs(list) do
     local s, msg = open_source(src, i, opts.input)
@@ -267,9 +312,9 @@ function M.read(x, opts)
     if next(sids) ~= nil then
       ids[#ids + 1] = { name = s.name, ids = sids }
     end
-    merge_into(out, rec, origin, st)
-    if st.err then
-      return nil, st.err, "E_INPUT"
+    local err = merge_into(out, rec, origin)
+    if err then
+      return nil, err, "E_INPUT"
     end
   end
   for k = 2, #ids do

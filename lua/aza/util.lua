@@ -131,6 +131,24 @@ function M.dirname(path)
   return string.match(path, "^(.*)/[^/]*$") or "."
 end
 
+--- The whole text of a file, `"-"` being standard input.
+-- @tparam string path
+-- @treturn string|nil the text
+-- @treturn[2] string the reason it could not be read
+-- @usage local text, err = util.slurp("examples/sources/labs.hl7")
+function M.slurp(path)
+  if path == "-" then
+    return io.stdin:read("*a")
+  end
+  local f, err = io.open(path, "rb")
+  if not f then
+    return nil, err
+  end
+  local text = f:read("*a")
+  f:close()
+  return text
+end
+
 --- Whether a file can be opened for reading.
 -- @tparam string path
 -- @treturn boolean

@@ -16,11 +16,11 @@ local hl7v2 = require "aza.input.hl7v2"
 local patient = require "aza.input.patient"
 local json = require "aza.input.json"
 local quantity = require "aza.quantity"
+local util = require "aza.util"
 
 local format = string.format
 local concat, sort = table.concat, table.sort
 local ipairs, next, pairs, tostring, type = ipairs, next, pairs, tostring, type
-local io, open = io, io.open
 
 local M = {}
 
@@ -45,15 +45,6 @@ end
 
 -- the objects that merge key by key
 local OBJECT = { genotype = true, phenotype = true, facts = true }
-
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do
-    keys[#keys + 1] = k
-  end
-  sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-  return keys
-end
 
 local function shallow(t)
   local c = {}
@@ -80,15 +71,6 @@ local function is_descriptor(t)
   return t.text ~= nil or t.path ~= nil
 end
 
-local function slurp(path)
-  local f, err = open(path, "rb")
-  if not f then
-    return nil, err
-  end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
 
 M.is_descriptor = is_descriptor
 
@@ -104,12 +86,7 @@ end
 
 -- a file's text (`-`: stdin), or nil, message naming it
 local function read_file(name, path)
-  local text, err
-  if path == "-" then
-    text = io.stdin:read("*a")
-  else
-    text, err = slurp(path)
-  end
+  local text, err = util.slurp(path)
   if not text then
     return nil, format("%s: cannot read: %s", name, tostring(err))
   end
@@ -244,7 +221,7 @@ end
 -- an object merged key by key (one source may give TPMT, another NUDT15); an error or nil
 local function merge_object(out, k, v, origin)
   local o = out.rec[k]
-  for _, sk in ipairs(sorted_keys(v)) do
+  for _, sk in ipairs(util.sorted_keys(v)) do
     local sv = v[sk]
     if o[sk] == nil then
       o[sk] = sv
@@ -258,7 +235,7 @@ end
 -- one source's record into the merge; an error or nil (keys in order: the same first
 -- error on every interpreter)
 local function merge_into(out, rec, origin)
-  for _, k in ipairs(sorted_keys(rec)) do
+  for _, k in ipairs(util.sorted_keys(rec)) do
     local v, err = rec[k], nil
     if LIST[k] and type(v) == "table" then
       merge_list(out, k, v, origin)

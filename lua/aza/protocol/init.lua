@@ -399,18 +399,7 @@ end
 -- }===
 -- {=== the patient record and the words no rule reads ===
 
-local function slurp(path)
-  if path == "-" then
-    return io.stdin:read("*a")
-  end
-  local f = io.open(path, "rb")
-  if not f then
-    return nil
-  end
-  local text = f:read("*a")
-  f:close()
-  return text
-end
+local slurp = require("aza.util").slurp
 
 -- the normalised patient and a function giving the record as given (for the
 -- unread-words check); a file or stdin is read once. Errors as patient.read.
